@@ -1,0 +1,70 @@
+"""Parameter descriptions shared by the public estimators' docstrings."""
+
+SHARED_PARAMETERS = """\
+scoring : str or callable, default="accuracy"
+        What training maximizes: a scorer name
+        (``sklearn.metrics.get_scorer_names()``), a ``make_scorer`` object, or
+        a callable ``scorer(estimator, X, y) -> float``. Greater is better.
+        Scorers of the confusion-matrix family are computed from counts (fast
+        and exact); any other scorer is called once per label vector.
+
+    module : torch.nn.Module class or instance, default=None
+        ``None`` builds an MLP from ``n_features_in_``, the number of classes
+        and ``hidden_layer_sizes``. A class is instantiated with
+        ``module_params``; an instance is copied (the given one is never
+        trained in place). Its forward must return logits ``(n, n_classes)``.
+
+    module_params : dict, default=None
+        Keyword arguments for a ``module`` class.
+
+    hidden_layer_sizes : tuple of int, default=(64,)
+        Hidden widths of the default MLP.
+
+    optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
+        The optimizer that consumes the gradient estimate.
+
+    lr : float, default=0.01
+        Learning rate.
+
+    max_epochs : int, default=100
+        Passes over the training data.
+
+    batch_size : int, default=256
+        Rows per training step.
+
+    device : str, default="cpu"
+        ``"cpu"`` or ``"cuda"`` (training in float64 on the CPU, float32 on
+        CUDA). A ``ValueError`` is raised if CUDA is asked for but absent.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialization, shuffling and sampling. The same value gives
+        identical predictions on the CPU; torch's global generator is left
+        untouched.
+
+    verbose : int, default=0
+        ``1`` prints skorch's per-epoch table (loss, training score, time).
+
+    callbacks : list of skorch callbacks, default=None
+        Passed to the skorch net.
+
+    warm_start : bool, default=False
+        Continue training the fitted ``net_`` on the next ``fit`` (same
+        classes) instead of starting afresh."""
+
+SHARED_ATTRIBUTES = """\
+classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module and
+        ``net_.history`` holds per-epoch ``train_loss``, ``train_score`` and
+        ``dur``.
+
+    n_iter_ : int
+        Number of epochs run (over all warm-started fits)."""

@@ -1,0 +1,88 @@
+"""Gradient estimators as pure tensor functions, testable against exact gradients.
+
+- :func:`sample_labels` / :func:`pg_surrogate`: policy gradient (REINFORCE).
+- :func:`local_advantage`: per-sample credit from ``Reward.credit``.
+- :func:`logit_grad_sq_norms`: ``||grad log p(Y_k)||^2`` in logit space.
+- :func:`zo_gradient`: the zeroth-order estimate from scores of perturbations.
+"""
+
+import torch
+
+__all__ = [
+    "local_advantage",
+    "logit_grad_sq_norms",
+    "pg_surrogate",
+    "sample_labels",
+    "zo_gradient",
+]
+
+
+def sample_labels(log_proba, n_samples, generator=None):
+    """Draw ``n_samples`` label vectors from ``p(y|x)``; shape ``(K, n)``."""
+    proba = log_proba.detach().exp()
+    return torch.multinomial(proba, n_samples, replacement=True, generator=generator).T
+
+
+def pg_surrogate(log_proba, labels, advantage):
+    """Surrogate loss whose gradient is minus the REINFORCE estimate.
+
+    ``-(1/K) sum_k sum_i A[k, i] log p(labels[k, i] | x_i)``, with the
+    advantage ``A`` (reward minus baseline) held constant.
+
+    Parameters
+    ----------
+    log_proba : tensor of shape (n, C)
+        ``log softmax(f(x) / T)``, differentiable.
+    labels : tensor of shape (K, n)
+        Sampled class indices.
+    advantage : tensor of shape (K, n) or (K, 1)
+    """
+    chosen = log_proba.gather(1, labels.T).T  # K, n
+    advantage = advantage.detach().to(log_proba.dtype)
+    return -(advantage * chosen).sum(1).mean()
+
+
+def local_advantage(credit, labels, proba):
+    """Per-sample learning signal: own label's score minus its expectation.
+
+    ``A[k, i] = credit[k, i, y_ki] - sum_c p_i(c) credit[k, i, c]``: the
+    score of vector k minus the expected score over sample i's own label with
+    the rest of the vector fixed. The subtracted term does not depend on
+    ``y_ki``, so the estimate stays unbiased.
+    """
+    own = credit.gather(2, labels[..., None]).squeeze(-1)
+    expected = (credit * proba.detach().to(credit.dtype)[None]).sum(-1)
+    return own - expected
+
+
+def logit_grad_sq_norms(proba, labels):
+    """``||e_y - p||^2`` summed over a vector's samples, shape ``(K,)``.
+
+    The squared gradient norm of ``log p(Y_k)`` with respect to the logits
+    (exact, up to a factor that cancels, for the last linear layer per sample).
+    """
+    onehot = torch.nn.functional.one_hot(labels, proba.shape[1]).to(proba.dtype)
+    return ((onehot - proba.detach()[None]) ** 2).sum((1, 2))
+
+
+def zo_gradient(scores, baseline, directions, epsilon):
+    """Zeroth-order ascent direction ``mean_k (F_k - b) / eps * u_k``.
+
+    Parameters
+    ----------
+    scores : tensor of shape (K,)
+        ``F(theta + eps u_k)``.
+    baseline : tensor broadcastable to (K,)
+    directions : list of tensors of shape (K, *param.shape)
+    epsilon : float
+
+    Returns
+    -------
+    list of tensors, one per parameter.
+    """
+    coef = (scores - baseline) / (epsilon * scores.shape[0])
+    out = []
+    for u in directions:
+        c = coef.to(u.dtype).view(-1, *([1] * (u.ndim - 1)))
+        out.append((c * u).sum(0))
+    return out

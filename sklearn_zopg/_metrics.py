@@ -1,0 +1,365 @@
+"""Confusion-count versions of scikit-learn's label metrics, for many vectors at once.
+
+Every supported metric is written as ``finalize(sum_j terms_j)``: a handful of
+per-class terms (functions of that class's weighted true positives, predicted
+count, true count and presence) added over classes, then one closing formula.
+That form gives the score of ``K`` label vectors from their counts, and the
+score of every single-label change of every vector (``credit``) in
+``O(K * n * C)``: changing sample ``i``'s label from ``a`` to ``c`` alters the
+terms of classes ``a`` and ``c`` only.
+
+The formulas follow ``sklearn.metrics._classification`` line by line
+(``_prf_divide``, ``_nanaverage``, ``matthews_corrcoef``...) so that the results
+equal scikit-learn's in float64.
+"""
+
+import math
+
+import numpy as np
+import torch
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    fbeta_score,
+    jaccard_score,
+    matthews_corrcoef,
+    precision_score,
+    recall_score,
+)
+
+__all__ = ["ClassCounts", "count_metric_for"]
+
+_NAN = float("nan")
+
+
+class ClassCounts:
+    """Per-class weighted counts of ``K`` label vectors against one truth.
+
+    Built from each vector's confusion matrix, as sklearn does, so that the
+    true and predicted totals of a vector are sums of the same cells. All
+    attributes are tensors of shape ``(K, C)``; ``true_count`` is ``(C,)``.
+    """
+
+    def __init__(self, y_true, Y_pred, weight, n_classes):
+        K = Y_pred.shape[0]
+        C = n_classes
+        cell = y_true * C + Y_pred  # K, n
+        flat = torch.zeros(K, C * C, dtype=weight.dtype, device=weight.device)
+        cm = flat.scatter_add(1, cell, weight.expand(K, -1)).view(K, C, C)
+        self.tp = torch.diagonal(cm, dim1=1, dim2=2)
+        self.pred = cm.sum(1)
+        self.true = cm.sum(2)
+        ones = torch.ones_like(Y_pred, dtype=weight.dtype)
+        zeros = torch.zeros(K, C, dtype=weight.dtype, device=weight.device)
+        self.pred_count = zeros.scatter_add(1, Y_pred, ones)
+        self.true_count = torch.bincount(y_true, minlength=C).to(weight.dtype)
+
+    def present(self, pred_count):
+        """Classes that occur in the truth or in the predictions (unweighted)."""
+        return (pred_count + self.true_count) > 0
+
+
+def _divide(num, den, zero_division):
+    """``_prf_divide``: num / den, with ``zero_division`` where den is 0."""
+    zero = den == 0
+    out = num / torch.where(zero, torch.ones_like(den), den)
+    return torch.where(zero, torch.full_like(out, zero_division), out)
+
+
+def _zero_division_value(zero_division):
+    if isinstance(zero_division, str) and zero_division == "warn":
+        return 0.0
+    if zero_division in (0, 1) and not isinstance(zero_division, bool):
+        return float(zero_division)
+    if isinstance(zero_division, float) and math.isnan(zero_division):
+        return _NAN
+    return None
+
+
+class CountMetric:
+    """A metric as per-class terms plus a closing formula.
+
+    Subclasses define ``terms(tp, pred, true, selected) -> (..., C, T)`` and
+    ``finalize(sums) -> (...)``. ``sign`` is the scorer's sign.
+    """
+
+    sign = 1.0
+    decomposable = False
+
+    def selected(self, present, class_index):
+        """Which classes enter the average (sklearn's ``labels``)."""
+        return present
+
+    def _base_terms(self, counts):
+        C = counts.tp.shape[1]
+        index = torch.arange(C, device=counts.tp.device)
+        selected = self.selected(counts.present(counts.pred_count), index)
+        return self.terms(counts.tp, counts.pred, counts.true, selected)
+
+    def score(self, counts):
+        return self.sign * self.finalize(self._base_terms(counts).sum(-2))
+
+    def credit(self, counts, y_true, Y_pred, weight):
+        """Score of each vector with each sample's label set to each class.
+
+        Returns a tensor of shape ``(K, n, C)``.
+        """
+        K, n = Y_pred.shape
+        C = counts.tp.shape[1]
+        terms = self._base_terms(counts)  # K,C,T
+        sums = terms.sum(-2)  # K,T
+        w = weight.expand(K, n)
+        y_rows = y_true.expand(K, n)
+        hit_old = (Y_pred == y_rows).to(w.dtype)
+
+        # Old class a = Y_pred[k, i] loses sample i.
+        def at_old(t):
+            return t.gather(1, Y_pred)
+
+        true_old = at_old(counts.true)
+        tp_old = at_old(counts.tp) - w * hit_old
+        pred_old = at_old(counts.pred) - w
+        pcount_old = at_old(counts.pred_count) - 1
+        present_old = (pcount_old + counts.true_count[Y_pred]) > 0
+        selected_old = self.selected(present_old, Y_pred)
+        old_new = self.terms(tp_old, pred_old, true_old, selected_old)  # K,n,T
+        old_base = terms.gather(1, Y_pred[..., None].expand(K, n, terms.shape[-1]))
+
+        # New class c gains sample i.
+        onehot_true = torch.nn.functional.one_hot(y_true, C).to(w.dtype)  # n,C
+        gain_tp = w[..., None] * onehot_true  # K,n,C
+        tp_new = counts.tp[:, None, :] + gain_tp
+        pred_new = counts.pred[:, None, :] + w[..., None]
+        pcount_new = counts.pred_count[:, None, :] + 1
+        index = torch.arange(C, device=w.device).expand_as(pcount_new)
+        selected_new = self.selected(pcount_new > 0, index)
+        true_new = counts.true[:, None, :]
+        new_new = self.terms(tp_new, pred_new, true_new, selected_new)  # K,n,C,T
+        new_base = terms[:, None, :, :]
+
+        changed = (
+            sums[:, None, None, :]
+            - old_base[:, :, None, :]
+            + old_new[:, :, None, :]
+            - new_base
+            + new_new
+        )
+        same = torch.nn.functional.one_hot(Y_pred, C).bool()[..., None]
+        all_sums = torch.where(same, sums[:, None, None, :], changed)
+        return self.sign * self.finalize(all_sums)
+
+
+class Accuracy(CountMetric):
+    decomposable = True
+
+    def __init__(self, normalize=True):
+        self.normalize = normalize
+
+    def terms(self, tp, pred, true, selected):
+        return torch.stack([tp, pred], -1)
+
+    def finalize(self, s):
+        return s[..., 0] / s[..., 1] if self.normalize else s[..., 0]
+
+
+class BalancedAccuracy(CountMetric):
+    def __init__(self, adjusted=False):
+        self.adjusted = adjusted
+
+    def terms(self, tp, pred, true, selected):
+        true = true.expand_as(tp)
+        valid = true != 0
+        recall = tp / torch.where(valid, true, torch.ones_like(true))
+        return torch.stack([torch.where(valid, recall, 0.0), valid.to(tp.dtype)], -1)
+
+    def finalize(self, s):
+        score = s[..., 0] / s[..., 1]
+        if self.adjusted:
+            chance = 1 / s[..., 1]
+            score = (score - chance) / (1 - chance)
+        return score
+
+
+class _SetWise(CountMetric):
+    """Shared label selection of the precision/recall/F/Jaccard family.
+
+    ``selection`` is a fixed boolean mask over classes (``labels=`` or the
+    binary ``pos_label``), or None for sklearn's default: the labels present
+    in truth or predictions.
+    """
+
+    def __init__(self, average, selection, zero_division):
+        self.average = average
+        self.selection = selection
+        self.zero_division = zero_division
+
+    def selected(self, present, class_index):
+        if self.selection is None:
+            return present
+        return self.selection.to(present.device)[class_index]
+
+
+class PrecisionRecallF(_SetWise):
+    def __init__(self, kind, beta, average, selection, zero_division):
+        super().__init__(average, selection, zero_division)
+        self.kind = kind
+        self.beta = beta
+
+    def _value(self, tp, pred, true):
+        zd = self.zero_division
+        if self.kind == "precision" or (self.kind == "f" and self.beta == 0):
+            return _divide(tp, pred, zd)
+        if self.kind == "recall" or (self.kind == "f" and math.isinf(self.beta)):
+            return _divide(tp, true, zd)
+        beta2 = self.beta**2
+        return _divide((1 + beta2) * tp, beta2 * true + pred, zd)
+
+    def terms(self, tp, pred, true, selected):
+        true = true.expand_as(tp)
+        sel = selected.expand_as(tp)
+        if self.average == "micro":
+            zero = torch.zeros_like(tp)
+            parts = [torch.where(sel, t, zero) for t in (tp, pred, true)]
+            return torch.stack(parts, -1)
+        value = self._value(tp, pred, true)
+        ok = sel & ~torch.isnan(value)
+        okf = ok.to(tp.dtype)
+        value = torch.where(ok, value, 0.0)
+        if self.average == "weighted":
+            parts = [value * true * okf, true * okf, value, okf, sel.to(tp.dtype)]
+        else:
+            parts = [value, okf, sel.to(tp.dtype)]
+        return torch.stack(parts, -1)
+
+    def finalize(self, s):
+        if self.average == "micro":
+            return self._value(s[..., 0], s[..., 1], s[..., 2])
+        nan = torch.full_like(s[..., 0], _NAN)
+        if self.average == "weighted":
+            weighted = s[..., 0] / s[..., 1]
+            plain = s[..., 2] / s[..., 3]
+            out = torch.where(s[..., 1] != 0, weighted, plain)
+        else:
+            out = s[..., 0] / s[..., 1]
+        return torch.where(s[..., -2] == 0, nan, out)
+
+
+class Jaccard(_SetWise):
+    def _value(self, tp, pred, true):
+        fp = pred - tp
+        fn = true - tp
+        return _divide(tp, tp + fp + fn, self.zero_division)
+
+    def terms(self, tp, pred, true, selected):
+        true = true.expand_as(tp)
+        sel = selected.expand_as(tp)
+        zero = torch.zeros_like(tp)
+        if self.average == "micro":
+            fp = pred - tp
+            fn = true - tp
+            den = tp + fp + fn
+            return torch.stack([torch.where(sel, tp, zero), torch.where(sel, den, zero)], -1)
+        value = torch.where(sel, self._value(tp, pred, true), zero)
+        support = torch.where(sel, (true - tp) + tp, zero)
+        self_f = sel.to(tp.dtype)
+        if self.average == "weighted":
+            return torch.stack([value * support, support, value, self_f], -1)
+        return torch.stack([value, self_f], -1)
+
+    def finalize(self, s):
+        if self.average == "micro":
+            return _divide(s[..., 0], s[..., 1], self.zero_division)
+        if self.average == "weighted":
+            return torch.where(s[..., 1] != 0, s[..., 0] / s[..., 1], s[..., 2] / s[..., 3])
+        return s[..., 0] / s[..., 1]
+
+
+class MatthewsCorrcoef(CountMetric):
+    def terms(self, tp, pred, true, selected):
+        true = true.expand_as(tp)
+        return torch.stack([tp, pred, true * pred, pred * pred, true * true], -1)
+
+    def finalize(self, s):
+        n = s[..., 1]
+        cov_ytyp = s[..., 0] * n - s[..., 2]
+        cov_ypyp = n**2 - s[..., 3]
+        cov_ytyt = n**2 - s[..., 4]
+        prod = cov_ypyp * cov_ytyt
+        # Both factors are >= 0; rounding in credit's updated sums can leave
+        # a degenerate case a few ulps away from sklearn's exact zero.
+        prod = torch.where(prod <= 1e-13 * n**4, torch.zeros_like(prod), prod)
+        safe = torch.where(prod == 0, torch.ones_like(prod), prod)
+        return torch.where(prod == 0, torch.zeros_like(prod), cov_ytyp / torch.sqrt(safe))
+
+
+# ---------------------------------------------------------------- recognition
+
+_PRF = {precision_score: "precision", recall_score: "recall", f1_score: "f", fbeta_score: "f"}
+_SETWISE_KEYS = {"labels", "pos_label", "average", "zero_division"}
+
+
+def _selection(classes, kwargs, average):
+    """Boolean class mask for ``labels=`` / binary ``pos_label``, or None.
+
+    Returns ``False`` when the configuration is outside the fast path.
+    """
+    if average == "binary":
+        pos_label = kwargs.get("pos_label", 1)
+        if len(classes) > 2:
+            raise ValueError(
+                f"The scorer averages with average='binary', which needs two "
+                f"classes, but y has {len(classes)}: {list(classes)}. Use a "
+                "multiclass average, e.g. scoring='f1_macro'."
+            )
+        if pos_label not in list(classes):
+            raise ValueError(
+                f"The scorer's pos_label={pos_label!r} is not one of the classes "
+                f"{list(classes)}. Pass make_scorer(..., pos_label=<a class>)."
+            )
+        return torch.as_tensor(np.asarray(classes) == pos_label)
+    labels = kwargs.get("labels")
+    if labels is None:
+        return None
+    labels = list(labels)
+    known = list(classes)
+    if len(set(labels)) != len(labels) or any(lab not in known for lab in labels):
+        return False
+    return torch.as_tensor(np.isin(np.asarray(classes), labels))
+
+
+def count_metric_for(score_func, kwargs, classes, sign=1.0):
+    """The count-based twin of ``score_func(**kwargs)``, or None if there is none."""
+    metric = _build(score_func, dict(kwargs), classes)
+    if metric is not None:
+        metric.sign = float(sign)
+    return metric
+
+
+def _build(func, kw, classes):
+    if func is accuracy_score and set(kw) <= {"normalize"}:
+        return Accuracy(bool(kw.get("normalize", True)))
+    if func is balanced_accuracy_score and set(kw) <= {"adjusted"}:
+        return BalancedAccuracy(bool(kw.get("adjusted", False)))
+    if func is matthews_corrcoef and not kw:
+        return MatthewsCorrcoef()
+    if func in _PRF or func is jaccard_score:
+        allowed = _SETWISE_KEYS | ({"beta"} if func is fbeta_score else set())
+        if not set(kw) <= allowed:
+            return None
+        average = kw.get("average", "binary")
+        if average not in ("binary", "micro", "macro", "weighted"):
+            return None
+        zero_division = _zero_division_value(kw.get("zero_division", "warn"))
+        if zero_division is None:
+            return None
+        selection = _selection(classes, kw, average)
+        if selection is False:
+            return None
+        if func is jaccard_score:
+            if math.isnan(zero_division):  # sklearn's jaccard_score refuses nan
+                return None
+            return Jaccard(average, selection, zero_division)
+        beta = float(kw.get("beta", 1.0)) if func is fbeta_score else 1.0
+        return PrecisionRecallF(_PRF[func], beta, average, selection, zero_division)
+    return None

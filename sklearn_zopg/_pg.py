@@ -1,0 +1,167 @@
+"""PGClassifier: policy gradient (REINFORCE) on the model's own label distribution."""
+
+from numbers import Integral, Real
+
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseScoreClassifier
+from ._baselines import pg_baseline
+from ._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from ._estimators import (
+    local_advantage,
+    logit_grad_sq_norms,
+    pg_surrogate,
+    sample_labels,
+)
+
+__all__ = ["PGClassifier"]
+
+
+class PGClassifier(BaseScoreClassifier):
+    __doc__ = f"""Classifier trained by policy gradient to maximize any label scorer.
+
+    The model defines ``p(y|x) = softmax(f(x) / temperature)``. Each step
+    draws ``n_samples`` label vectors for the batch from ``p``, scores them
+    with ``scoring`` and follows the REINFORCE estimate of the gradient of the
+    expected score, ``E[(r - b) grad log p(y|x)]``, through a surrogate loss
+    and the torch ``optimizer``. Predictions are the argmax labels.
+
+    Parameters
+    ----------
+    {SHARED_PARAMETERS}
+
+    n_samples : int, default=16
+        Label vectors drawn per batch (K).
+
+    baseline : {{"none", "mean", "optimal", "loo", "greedy"}}, default="mean"
+        Baseline of ``credit="batch"``: none, the mean of the K scores, the
+        optimal ``E[r ||g||^2] / E[||g||^2]`` with ``g`` the log-probability
+        gradient in logit space, leave-one-out (unbiased), or the score of the
+        current argmax labels (self-critical). Ignored by ``credit="sample"``,
+        which has its own per-sample baseline.
+
+    credit : {{"auto", "sample", "batch"}}, default="auto"
+        ``"batch"``: every sample of a vector gets that vector's score minus
+        the baseline. ``"sample"``: sample ``i`` gets the score of its drawn
+        label minus the expected score over its own label with the rest of
+        the vector fixed (unbiased, far lower variance for scores such as F1
+        that are not sums over samples; needs a count-based scorer).
+        ``"auto"`` is ``"sample"`` when ``scoring`` is count-based, else
+        ``"batch"``.
+
+    temperature : float, default=1.0
+        Softmax temperature ``T`` of the policy, also used by
+        ``predict_proba``.
+
+    Attributes
+    ----------
+    {SHARED_ATTRIBUTES}
+
+    See Also
+    --------
+    ZOClassifier : Zeroth-order training, also for probability scorers.
+
+    Notes
+    -----
+    Scorers on probabilities (``"roc_auc"``, ``"neg_log_loss"``...) cannot be
+    used: the method samples labels. ``fit`` raises a ``ValueError`` pointing
+    to :class:`ZOClassifier`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_zopg import PGClassifier
+    >>> X, y = make_classification(n_samples=300, random_state=0)
+    >>> clf = PGClassifier(scoring="f1", max_epochs=20, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        **BaseScoreClassifier._parameter_constraints,
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "baseline": [StrOptions({"none", "mean", "optimal", "loo", "greedy"})],
+        "credit": [StrOptions({"auto", "sample", "batch"})],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        *,
+        scoring="accuracy",
+        module=None,
+        module_params=None,
+        hidden_layer_sizes=(64,),
+        optimizer=torch.optim.Adam,
+        lr=0.01,
+        max_epochs=100,
+        batch_size=256,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        n_samples=16,
+        baseline="mean",
+        credit="auto",
+        temperature=1.0,
+    ):
+        super().__init__(
+            scoring=scoring,
+            module=module,
+            module_params=module_params,
+            hidden_layer_sizes=hidden_layer_sizes,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            callbacks=callbacks,
+            warm_start=warm_start,
+        )
+        self.n_samples = n_samples
+        self.baseline = baseline
+        self.credit = credit
+        self.temperature = temperature
+
+    def _temperature(self):
+        return self.temperature
+
+    def _check_reward(self, reward):
+        reward._refuse_scores_scorer()
+        if self.credit == "sample" and not reward.is_fast:
+            raise ValueError(
+                f"credit='sample' needs a count-based scorer (accuracy, balanced "
+                f"accuracy, precision, recall, F-beta, Jaccard, MCC); "
+                f"scoring={reward._name()} is not one. Use credit='batch'."
+            )
+
+    def _make_train_step(self, reward, data):
+        per_sample = self.credit == "sample" or (self.credit == "auto" and reward.is_fast)
+        K, baseline, T = self.n_samples, self.baseline, self.temperature
+
+        def step(module, rows):
+            Xb, yb, wb = data.batch(rows)
+            log_proba = torch.log_softmax(module(Xb) / T, dim=1)
+            labels = sample_labels(log_proba, K)
+            proba = log_proba.detach().exp()
+            if per_sample:
+                credit = reward.credit(yb, labels, wb)
+                advantage = local_advantage(credit, labels, proba)
+                scores = credit.gather(2, labels[..., None])[:, 0, 0]
+            else:
+                scores = reward(yb, labels, wb)
+                greedy = None
+                if baseline == "greedy":
+                    greedy = reward(yb, log_proba.detach().argmax(1)[None], wb)[0]
+                norms = logit_grad_sq_norms(proba, labels) if baseline == "optimal" else None
+                b = pg_baseline(baseline, scores, norms, greedy)
+                advantage = (scores - b)[:, None]
+            loss = pg_surrogate(log_proba, labels, advantage)
+            loss.backward()
+            return {"loss": loss.detach(), "score": scores.mean()}
+
+        return step

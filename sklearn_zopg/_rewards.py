@@ -1,0 +1,324 @@
+"""Rewards: the user's sklearn scorer applied to many label vectors (or models) at once.
+
+``make_reward`` turns ``scoring`` into a :class:`Reward`. Scorers of the
+confusion-matrix family (accuracy, balanced accuracy, precision, recall, F-beta,
+Jaccard, MCC) are computed from class counts for all vectors at once; any other
+scorer is called once per vector through public API, on a small estimator-like
+object that returns the given labels (and, for zeroth-order training, the
+model's probabilities).
+"""
+
+import math
+from numbers import Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import get_scorer
+from sklearn.metrics._scorer import _BaseScorer
+from sklearn.utils._available_if import available_if
+
+from ._metrics import ClassCounts, count_metric_for
+
+__all__ = ["Reward", "make_reward"]
+
+_LABEL_METHODS = ("predict",)
+
+
+class _FixedOutputs(ClassifierMixin, BaseEstimator):
+    """Estimator-like holder whose predictions are given, for calling scorers."""
+
+    def __init__(self, classes, labels=None, logits=None):
+        self.classes = classes
+        self.labels = labels
+        self.logits = logits
+
+    @property
+    def classes_(self):
+        return self.classes
+
+    def predict(self, X):
+        return self.classes[self.labels]
+
+    def _has_logits(self):
+        return self.logits is not None
+
+    @available_if(_has_logits)
+    def predict_proba(self, X):
+        logits = self.logits - self.logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    @available_if(_has_logits)
+    def decision_function(self, X):
+        if self.logits.shape[1] == 2:
+            return self.logits[:, 1] - self.logits[:, 0]
+        return self.logits
+
+
+def _as_scorer(scoring):
+    if isinstance(scoring, str):
+        return get_scorer(scoring)  # ValueError naming valid options if unknown
+    if callable(scoring):
+        return scoring
+    raise TypeError(
+        "scoring must be a scorer name (see sklearn.metrics.get_scorer_names()), "
+        f"a scorer made with make_scorer, or a callable; got {scoring!r}."
+    )
+
+
+def _response_methods(scorer):
+    """Methods the scorer calls on the estimator, or None when unknown."""
+    if not isinstance(scorer, _BaseScorer):
+        return None
+    method = getattr(scorer, "_response_method", "predict")
+    return (method,) if isinstance(method, str) else tuple(method)
+
+
+def _scorer_name(scoring):
+    return repr(scoring) if isinstance(scoring, str) else type(scoring).__name__
+
+
+class Reward:
+    """The user's score of label vectors, greater is better.
+
+    Built by :func:`make_reward`; see there.
+
+    Attributes
+    ----------
+    scorer : callable
+        The sklearn scorer ``scorer(estimator, X, y)``.
+    classes : ndarray or None
+        Labels that class indices refer to.
+    is_fast : bool
+        True when the count-based path computes the score.
+    needs_scores : bool
+        True when the scorer reads ``predict_proba``/``decision_function``:
+        it cannot score label vectors, only whole models (``score_logits``).
+    decomposable : bool
+        True when the score is a weighted mean over samples (accuracy), so
+        that its expectation can be summed exactly class by class.
+    """
+
+    def __init__(self, scoring, classes=None):
+        self.scoring = scoring
+        self.scorer = _as_scorer(scoring)
+        self.classes = None if classes is None else np.asarray(classes)
+        methods = _response_methods(self.scorer)
+        self._known_form = methods is not None
+        self.needs_scores = self._known_form and not set(methods) <= set(
+            _LABEL_METHODS
+        )
+        self._choose_path()
+
+    def _choose_path(self):
+        self._metric = None
+        if self._known_form and not self.needs_scores and self.classes is not None:
+            self._metric = count_metric_for(
+                self.scorer._score_func,
+                self.scorer._kwargs,
+                self.classes,
+                self.scorer._sign,
+            )
+        self.is_fast = self._metric is not None
+        self.decomposable = bool(self.is_fast and self._metric.decomposable)
+        if self.is_fast:
+            # One real call surfaces the scorer's own configuration errors
+            # (e.g. a default pos_label=1 with string classes), as sklearn would.
+            self._call(_FixedOutputs(self.classes, np.arange(len(self.classes))),
+                       self.classes, None)
+
+    # ------------------------------------------------------------ public
+    def __call__(self, y_true, Y_pred, sample_weight=None):
+        """Score each row of ``Y_pred`` against ``y_true``.
+
+        Parameters
+        ----------
+        y_true : array-like or tensor of shape (n,)
+            True class indices (positions in ``classes``).
+        Y_pred : array-like or tensor of shape (K, n) or (n,)
+            Predicted class indices, one row per label vector.
+        sample_weight : array-like or tensor of shape (n,), default=None
+            Weights passed to the scorer.
+
+        Returns
+        -------
+        scores : ndarray or tensor of shape (K,)
+            Tensor (on ``Y_pred``'s device) when ``Y_pred`` is a tensor.
+        """
+        self._refuse_scores_scorer()
+        y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
+        if self.is_fast:
+            out = self._metric.score(self._counts(y, Y, w)[0])
+        else:
+            out = self._generic(y, Y, w)
+        return self._checked(out, as_numpy)
+
+    def credit(self, y_true, Y_pred, sample_weight=None):
+        """Score of every vector with one sample's label replaced by each class.
+
+        ``credit[k, i, c]`` is the score of ``Y_pred[k]`` with sample ``i``'s
+        label set to class ``c`` (so ``credit[k, i, Y_pred[k, i]]`` is the
+        score of ``Y_pred[k]`` itself). Computed from class counts in
+        ``O(K * n * C)``: available when ``is_fast``.
+
+        Returns
+        -------
+        credit : ndarray or tensor of shape (K, n, C)
+        """
+        if not self.is_fast:
+            raise ValueError(
+                f"Per-sample credit needs a count-based scorer; {self._name()} is "
+                "scored by calling it, which has no per-sample form. Use "
+                "credit='batch'."
+            )
+        y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
+        counts, w = self._counts(y, Y, w)
+        return self._checked(self._metric.credit(counts, y, Y, w), as_numpy)
+
+    def score_logits(self, y_true, logits, sample_weight=None):
+        """Score ``K`` models from their logits on one batch.
+
+        Parameters
+        ----------
+        y_true : tensor of shape (n,)
+            True class indices.
+        logits : tensor of shape (K, n, C)
+            The models' outputs; their argmax are the predicted labels, and
+            scorers that need probabilities get their softmax.
+
+        Returns
+        -------
+        scores : tensor of shape (K,)
+        """
+        if not self.needs_scores:
+            return self(y_true, logits.argmax(-1), sample_weight)
+        y, _, w, _ = self._inputs(y_true, logits[..., 0].long(), sample_weight)
+        y_labels = self.classes[y.cpu().numpy()]
+        w_np = None if w is None else w.cpu().numpy()
+        values = []
+        for k_logits in logits.detach().double().cpu().numpy():
+            holder = _FixedOutputs(self.classes, k_logits.argmax(1), k_logits)
+            values.append(self._call(holder, y_labels, w_np))
+        return self._checked(torch.tensor(values, dtype=torch.float64), False).to(
+            logits.device
+        )
+
+    # ------------------------------------------------------------ internals
+    def _name(self):
+        return _scorer_name(self.scoring)
+
+    def _refuse_scores_scorer(self):
+        if self.needs_scores:
+            raise ValueError(
+                f"scoring={self._name()} reads predicted probabilities or decision "
+                "values, but policy gradient samples labels and can only score "
+                "labels. Use ZOClassifier, which scores the perturbed model as a "
+                "whole, or a label scorer such as 'f1' or 'accuracy'."
+            )
+
+    def _inputs(self, y_true, Y_pred, sample_weight):
+        as_numpy = not torch.is_tensor(Y_pred)
+        Y = torch.as_tensor(np.asarray(Y_pred) if as_numpy else Y_pred)
+        if Y.ndim == 1:
+            Y = Y[None]
+        Y = Y.long()
+        y = torch.as_tensor(y_true, device=Y.device).long()
+        if self.classes is None:
+            self.classes = np.arange(max(2, int(max(y.max(), Y.max())) + 1))
+            self._choose_path()
+        w = None
+        if sample_weight is not None:
+            w = torch.as_tensor(sample_weight, device=Y.device).to(torch.float64)
+        if Y.shape[1] != y.shape[0] or (w is not None and w.shape != y.shape):
+            raise ValueError(
+                f"y_true has {y.shape[0]} samples, Y_pred rows {Y.shape[1]} and "
+                f"sample_weight {None if w is None else tuple(w.shape)}: they must "
+                "agree."
+            )
+        return y, Y, w, as_numpy
+
+    def _counts(self, y, Y, w):
+        if w is None:
+            w = torch.ones(y.shape[0], dtype=torch.float64, device=Y.device)
+        return ClassCounts(y, Y, w, len(self.classes)), w
+
+    def _generic(self, y, Y, w):
+        y_labels = self.classes[y.cpu().numpy()]
+        w_np = None if w is None else w.cpu().numpy()
+        holder = _FixedOutputs(self.classes)
+        values = []
+        for row in Y.cpu().numpy():
+            holder.labels = row
+            values.append(self._call(holder, y_labels, w_np))
+        return torch.tensor(values, dtype=torch.float64, device=Y.device)
+
+    def _call(self, holder, y_labels, sample_weight):
+        X = np.zeros((len(y_labels), 1))
+        try:
+            if sample_weight is None:
+                value = self.scorer(holder, X, y_labels)
+            else:
+                value = self.scorer(holder, X, y_labels, sample_weight=sample_weight)
+        except AttributeError as exc:
+            raise ValueError(
+                f"scoring={self._name()} asked the model for something other than "
+                f"labels ({exc}); policy gradient can only score labels. Use "
+                "ZOClassifier for scorers on probabilities."
+            ) from exc
+        except Exception as exc:
+            raise ValueError(
+                f"scoring={self._name()} raised {type(exc).__name__}: {exc}"
+            ) from exc
+        if not isinstance(value, Real | np.number) or np.ndim(value) != 0:
+            raise TypeError(
+                f"scoring={self._name()} must return a single number; got "
+                f"{type(value).__name__}."
+            )
+        return float(value)
+
+    def _checked(self, out, as_numpy):
+        if not bool(torch.isfinite(out).all()):
+            raise ValueError(
+                f"scoring={self._name()} returned NaN or infinity for some label "
+                "vectors (for example zero_division=np.nan on a batch where the "
+                "score is undefined); the reward must be a finite number."
+            )
+        return out.cpu().numpy() if as_numpy else out
+
+
+def make_reward(scoring, *, classes=None):
+    """Turn an sklearn scorer into a vectorized reward of label vectors.
+
+    Parameters
+    ----------
+    scoring : str, callable
+        A scorer name (``sklearn.metrics.get_scorer_names()``), a scorer made
+        with :func:`sklearn.metrics.make_scorer`, or a callable
+        ``scorer(estimator, X, y) -> float``. Greater is better; ``neg_*``
+        scorers keep their sign.
+    classes : array-like of shape (C,), default=None
+        The labels that class indices stand for; ``scorer`` sees
+        ``classes[index]``. If None, class ``c`` is the integer label ``c``
+        and the classes are fixed (and the fast path chosen) at the first call.
+
+    Returns
+    -------
+    reward : Reward
+        ``reward(y_true, Y_pred, sample_weight=None)`` scores each row of the
+        ``(K, n)`` array of class indices ``Y_pred``; ``reward.credit`` gives
+        per-sample credit; ``reward.is_fast`` tells whether the count-based
+        path (equal to sklearn to float64 rounding) is used. Tensors in give
+        tensors out, on the same device.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_zopg import make_reward
+    >>> reward = make_reward("f1", classes=np.array([0, 1]))
+    >>> reward.is_fast
+    True
+    >>> reward(np.array([0, 1, 1]), np.array([[0, 1, 1], [1, 1, 0]])).round(3)
+    array([1. , 0.5])
+    """
+    return Reward(scoring, classes)

@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+
+@pytest.fixture(scope="session")
+def imbalanced():
+    """A seeded binary problem with 7% positives, standardized, split 50/50."""
+    X, y = make_classification(
+        n_samples=2000,
+        n_features=20,
+        n_informative=5,
+        weights=[0.93],
+        flip_y=0.02,
+        random_state=0,
+    )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.5, stratify=y, random_state=0
+    )
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+@pytest.fixture(scope="session")
+def small_multiclass():
+    X, y = make_classification(
+        n_samples=300,
+        n_features=6,
+        n_informative=4,
+        n_classes=3,
+        n_clusters_per_class=1,
+        random_state=1,
+    )
+    return StandardScaler().fit_transform(X), y

@@ -1,0 +1,228 @@
+"""The reward engine: fast path equals sklearn, credit equals recomputation."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import (
+    f1_score,
+    fbeta_score,
+    get_scorer,
+    jaccard_score,
+    make_scorer,
+    precision_score,
+    recall_score,
+    top_k_accuracy_score,
+)
+
+from sklearn_zopg import make_reward
+from sklearn_zopg._rewards import _FixedOutputs
+
+FAST_SCORERS = [
+    "accuracy",
+    "balanced_accuracy",
+    "matthews_corrcoef",
+    "f1",
+    "precision",
+    "recall",
+    "jaccard",
+    "f1_macro",
+    "f1_micro",
+    "f1_weighted",
+    "precision_macro",
+    "recall_weighted",
+    "jaccard_macro",
+    "jaccard_micro",
+    "jaccard_weighted",
+    make_scorer(fbeta_score, beta=2),
+    make_scorer(fbeta_score, beta=0.5, average="weighted", zero_division=np.nan),
+    make_scorer(f1_score, average="macro", zero_division=1),
+    make_scorer(f1_score, average="weighted", zero_division=np.nan),
+    make_scorer(precision_score, average="macro", zero_division=np.nan),
+    make_scorer(recall_score, average="micro", labels=[1]),
+    make_scorer(precision_score, average="macro", labels=[0, 2]),
+    make_scorer(jaccard_score, average="weighted", zero_division=1),
+    make_scorer(f1_score, pos_label=0, zero_division=1),
+]
+
+
+def sklearn_scores(scoring, classes, y, Y, w):
+    scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+    holder = _FixedOutputs(np.asarray(classes))
+    X = np.zeros((len(y), 1))
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for row in Y:
+            holder.labels = row
+            kw = {} if w is None else {"sample_weight": w}
+            out.append(scorer(holder, X, np.asarray(classes)[y], **kw))
+    return np.array(out)
+
+
+@st.composite
+def label_problems(draw):
+    C = draw(st.integers(2, 4))
+    n = draw(st.integers(1, 10))
+    K = draw(st.integers(1, 4))
+    labels = st.integers(0, C - 1)
+    y = np.array(draw(st.lists(labels, min_size=n, max_size=n)))
+    Y = np.array(draw(st.lists(st.lists(labels, min_size=n, max_size=n),
+                               min_size=K, max_size=K)))
+    weighted = draw(st.booleans())
+    w = None
+    if weighted:
+        w = np.array(draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, 1e-3]),
+                                   min_size=n, max_size=n)))
+        if not w.any():
+            w[0] = 1.0
+    return C, y, Y, w
+
+
+@pytest.mark.parametrize("scoring", FAST_SCORERS, ids=str)
+@settings(max_examples=40, deadline=None)
+@given(problem=label_problems(), strings=st.booleans())
+def test_fast_path_equals_sklearn(scoring, problem, strings):
+    C, y, Y, w = problem
+    classes = np.array(["ant", "bee", "cat", "dog"][:C]) if strings else np.arange(C)
+    try:
+        expected = sklearn_scores(scoring, classes, y, Y, w)
+    except ValueError:  # sklearn refuses the configuration: so must we
+        with pytest.raises(ValueError):
+            make_reward(scoring, classes=classes)(y, Y, w)
+        return
+    try:
+        reward = make_reward(scoring, classes=classes)
+    except ValueError:  # binary average on 3+ classes, pos_label not a class
+        return
+    if not reward.is_fast:
+        # labels=[0, 2] with 2 classes; or integer labels with string classes
+        assert isinstance(scoring, object)
+        return
+    if not np.isfinite(expected).all():
+        with pytest.raises(ValueError, match="NaN"):
+            reward(y, Y, w)
+        return
+    np.testing.assert_allclose(reward(y, Y, w), expected, rtol=0, atol=1e-12)
+
+    credit = reward.credit(y, Y, w)
+    assert credit.shape == (Y.shape[0], Y.shape[1], C)
+    for k in range(Y.shape[0]):
+        for i in range(Y.shape[1]):
+            for c in range(C):
+                Z = Y[k].copy()
+                Z[i] = c
+                ref = sklearn_scores(scoring, classes, y, Z[None], w)[0]
+                if np.isfinite(ref):
+                    assert credit[k, i, c] == pytest.approx(ref, abs=1e-9)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "f1_macro", "accuracy", "matthews_corrcoef"])
+def test_degenerate_vectors(scoring):
+    classes = np.array([0, 1])
+    y = np.array([1, 1, 1, 1])
+    Y = np.array([[0, 0, 0, 0], [1, 1, 1, 1], [0, 1, 0, 1]])
+    reward = make_reward(scoring, classes=classes)
+    np.testing.assert_allclose(
+        reward(y, Y), sklearn_scores(scoring, classes, y, Y, None), atol=1e-12
+    )
+
+
+def test_generic_path_unchanged():
+    custom = make_scorer(lambda t, p: float(np.mean(t == p)) ** 2)
+    reward = make_reward(custom, classes=np.array([0, 1]))
+    assert not reward.is_fast
+    y = np.array([0, 1, 1, 0])
+    Y = np.array([[0, 1, 1, 0], [1, 1, 1, 0]])
+    np.testing.assert_allclose(reward(y, Y), [1.0, 0.5625])
+    with pytest.raises(ValueError, match="count-based"):
+        reward.credit(y, Y)
+
+
+def test_neg_scorer_keeps_sign():
+    reward = make_reward("neg_mean_absolute_error", classes=np.array([0, 1, 2]))
+    out = reward(np.array([0, 2]), np.array([[0, 0]]))
+    np.testing.assert_allclose(out, [-1.0])
+
+
+def test_torch_in_torch_out():
+    reward = make_reward("f1", classes=np.array([0, 1]))
+    y = torch.tensor([0, 1, 1])
+    Y = torch.tensor([[0, 1, 1], [1, 1, 0]])
+    out = reward(y, Y)
+    assert torch.is_tensor(out) and out.dtype == torch.float64
+    np.testing.assert_allclose(out.numpy(), [1.0, 0.5])
+    assert torch.is_tensor(reward.credit(y, Y))
+
+
+def test_classes_none_means_integer_labels():
+    reward = make_reward("f1")
+    np.testing.assert_allclose(reward(np.array([0, 1]), np.array([[0, 1]])), [1.0])
+    assert reward.is_fast
+
+
+@pytest.mark.parametrize(
+    "scoring", ["roc_auc", "neg_log_loss", "average_precision", "neg_brier_score"]
+)
+def test_probability_scorers_refused_for_labels(scoring):
+    reward = make_reward(scoring, classes=np.array([0, 1]))
+    with pytest.raises(ValueError, match="ZOClassifier"):
+        reward(np.array([0, 1]), np.array([[0, 1]]))
+
+
+def test_probability_scorer_scores_logits():
+    reward = make_reward("roc_auc", classes=np.array([0, 1]))
+    logits = torch.tensor([[[0.0, 1.0], [0.0, -1.0]], [[0.0, -1.0], [0.0, 1.0]]])
+    np.testing.assert_allclose(reward.score_logits(torch.tensor([1, 0]), logits), [1, 0])
+
+
+def test_top_k_is_generic_and_uses_scores():
+    reward = make_reward(make_scorer(top_k_accuracy_score, k=1,
+                                     response_method="predict_proba"),
+                         classes=np.array([0, 1, 2]))
+    assert not reward.is_fast and reward.needs_scores
+
+
+def test_binary_average_with_three_classes_is_a_clear_error():
+    with pytest.raises(ValueError, match="average='binary'.*3"):
+        make_reward("f1", classes=np.array([0, 1, 2]))
+
+
+def test_pos_label_not_a_class_is_a_clear_error():
+    with pytest.raises(ValueError, match="pos_label=1"):
+        make_reward("f1", classes=np.array(["no", "yes"]))
+
+
+def test_unknown_scoring_name():
+    with pytest.raises(ValueError, match="not a valid scoring value"):
+        make_reward("f2_typo")
+
+
+def test_scorer_that_raises_or_returns_nan():
+    def raising(est, X, y):
+        raise RuntimeError("boom")
+
+    def nan(est, X, y):
+        return float("nan")
+
+    y, Y = np.array([0, 1]), np.array([[0, 1]])
+    with pytest.raises(ValueError, match="raised RuntimeError: boom"):
+        make_reward(raising, classes=np.array([0, 1]))(y, Y)
+    with pytest.raises(ValueError, match="NaN"):
+        make_reward(nan, classes=np.array([0, 1]))(y, Y)
+
+
+def test_fast_is_much_faster_than_sklearn():
+    """Not a timing test: a count of scorer calls, via the generic fallback."""
+    calls = []
+
+    def counting(est, X, y):
+        calls.append(1)
+        return 0.0
+
+    reward = make_reward(counting, classes=np.array([0, 1]))
+    reward(np.zeros(5, int), np.zeros((7, 5), int))
+    assert len(calls) == 7
