@@ -8,8 +8,11 @@
 
 import torch
 
+from ._baselines import pg_baseline
+
 __all__ = [
     "local_advantage",
+    "pg_advantage",
     "logit_grad_sq_norms",
     "pg_surrogate",
     "sample_labels",
@@ -53,6 +56,42 @@ def local_advantage(credit, labels, proba):
     own = credit.gather(2, labels[..., None]).squeeze(-1)
     expected = (credit * proba.detach().to(credit.dtype)[None]).sum(-1)
     return own - expected
+
+
+def pg_advantage(reward, y_true, labels, proba, sample_weight=None, *,
+                 credit="sample", baseline="mean", greedy_reward=None):
+    """Learning signal of each sampled label, and the vectors' scores.
+
+    Parameters
+    ----------
+    reward : Reward
+    y_true : tensor of shape (n,)
+    labels : tensor of shape (K, n)
+        Sampled class indices.
+    proba : tensor of shape (n, C)
+        The policy's probabilities (no gradient needed).
+    sample_weight : tensor of shape (n,), optional
+    credit : {"sample", "batch"}
+        Per-sample credit (:func:`local_advantage`) or the vector's score
+        minus ``baseline`` for every sample.
+    baseline : str
+        See :func:`pg_baseline` (``credit="batch"`` only).
+    greedy_reward : tensor of shape (), optional
+        Score of the argmax labels, for ``baseline="greedy"``.
+
+    Returns
+    -------
+    advantage : tensor of shape (K, n) or (K, 1)
+    scores : tensor of shape (K,)
+    """
+    if credit == "sample":
+        table = reward.credit(y_true, labels, sample_weight)
+        scores = table.gather(2, labels[..., None])[:, 0, 0]
+        return local_advantage(table, labels, proba), scores
+    scores = reward(y_true, labels, sample_weight)
+    norms = logit_grad_sq_norms(proba, labels) if baseline == "optimal" else None
+    b = pg_baseline(baseline, scores, norms, greedy_reward)
+    return (scores - b)[:, None], scores
 
 
 def logit_grad_sq_norms(proba, labels):

@@ -41,19 +41,24 @@ class ClassCounts:
     attributes are tensors of shape ``(K, C)``; ``true_count`` is ``(C,)``.
     """
 
-    def __init__(self, y_true, Y_pred, weight, n_classes):
+    def __init__(self, y_true, Y_pred, weight=None, n_classes=2):
         K = Y_pred.shape[0]
         C = n_classes
-        cell = y_true * C + Y_pred  # K, n
-        flat = torch.zeros(K, C * C, dtype=weight.dtype, device=weight.device)
-        cm = flat.scatter_add(1, cell, weight.expand(K, -1)).view(K, C, C)
+        dtype = torch.float64 if weight is None else weight.dtype
+        offsets = torch.arange(K, device=Y_pred.device)[:, None] * (C * C)
+        cell = (offsets + y_true * C + Y_pred).flatten()
+        size = K * C * C
+        counts = torch.bincount(cell, minlength=size).view(K, C, C).to(dtype)
+        if weight is None:
+            cm = counts
+        else:
+            cm = torch.bincount(cell, weights=weight.expand(K, -1).flatten(),
+                                minlength=size).view(K, C, C).to(dtype)
         self.tp = torch.diagonal(cm, dim1=1, dim2=2)
         self.pred = cm.sum(1)
         self.true = cm.sum(2)
-        ones = torch.ones_like(Y_pred, dtype=weight.dtype)
-        zeros = torch.zeros(K, C, dtype=weight.dtype, device=weight.device)
-        self.pred_count = zeros.scatter_add(1, Y_pred, ones)
-        self.true_count = torch.bincount(y_true, minlength=C).to(weight.dtype)
+        self.pred_count = counts.sum(1)
+        self.true_count = counts[0].sum(1)
 
     def present(self, pred_count):
         """Classes that occur in the truth or in the predictions (unweighted)."""

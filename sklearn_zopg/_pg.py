@@ -6,14 +6,8 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseScoreClassifier
-from ._baselines import pg_baseline
 from ._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
-from ._estimators import (
-    local_advantage,
-    logit_grad_sq_norms,
-    pg_surrogate,
-    sample_labels,
-)
+from ._estimators import pg_advantage, pg_surrogate, sample_labels
 
 __all__ = ["PGClassifier"]
 
@@ -148,18 +142,14 @@ class PGClassifier(BaseScoreClassifier):
             log_proba = torch.log_softmax(module(Xb) / T, dim=1)
             labels = sample_labels(log_proba, K)
             proba = log_proba.detach().exp()
-            if per_sample:
-                credit = reward.credit(yb, labels, wb)
-                advantage = local_advantage(credit, labels, proba)
-                scores = credit.gather(2, labels[..., None])[:, 0, 0]
-            else:
-                scores = reward(yb, labels, wb)
-                greedy = None
-                if baseline == "greedy":
-                    greedy = reward(yb, log_proba.detach().argmax(1)[None], wb)[0]
-                norms = logit_grad_sq_norms(proba, labels) if baseline == "optimal" else None
-                b = pg_baseline(baseline, scores, norms, greedy)
-                advantage = (scores - b)[:, None]
+            greedy = None
+            if not per_sample and baseline == "greedy":
+                greedy = reward(yb, proba.argmax(1)[None], wb)[0]
+            advantage, scores = pg_advantage(
+                reward, yb, labels, proba, wb,
+                credit="sample" if per_sample else "batch",
+                baseline=baseline, greedy_reward=greedy,
+            )
             loss = pg_surrogate(log_proba, labels, advantage)
             loss.backward()
             return {"loss": loss.detach(), "score": scores.mean()}

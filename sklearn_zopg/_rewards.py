@@ -239,9 +239,10 @@ class Reward:
         return y, Y, w, as_numpy
 
     def _counts(self, y, Y, w):
+        counts = ClassCounts(y, Y, w, len(self.classes))
         if w is None:
             w = torch.ones(y.shape[0], dtype=torch.float64, device=Y.device)
-        return ClassCounts(y, Y, w, len(self.classes)), w
+        return counts, w
 
     def _generic(self, y, Y, w):
         y_labels = self.classes[y.cpu().numpy()]

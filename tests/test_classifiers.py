@@ -280,3 +280,18 @@ def test_cuda_fit_predict_and_cpu_unpickle(Estimator, imbalanced):
     assert f1_score(y_test, clf.predict(X_test)) > 0.5
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict(X_test), clf.predict(X_test))
+
+
+@pytest.mark.parametrize("baseline", ["none", "mean", "optimal", "loo", "greedy"])
+def test_pg_every_baseline_learns(baseline, small_multiclass):
+    X, y = small_multiclass
+    clf = PGClassifier(credit="batch", baseline=baseline, max_epochs=30, random_state=0)
+    # Without a baseline the estimate is noisier: it learns, but slower.
+    assert (clf.fit(X, y).predict(X) == y).mean() > (0.45 if baseline == "none" else 0.8)
+
+
+@pytest.mark.parametrize("baseline", ["none", "current", "optimal", "mean"])
+def test_zo_every_baseline_learns(baseline, small_multiclass):
+    X, y = small_multiclass
+    clf = ZOClassifier(baseline=baseline, lr=0.03, max_epochs=30, random_state=0)
+    assert (clf.fit(X, y).predict(X) == y).mean() > (0.5 if baseline == "none" else 0.7)

@@ -9,8 +9,8 @@ import torch
 from sklearn_zopg import make_reward
 from sklearn_zopg._baselines import pg_baseline, zo_baseline
 from sklearn_zopg._estimators import (
-    local_advantage,
     logit_grad_sq_norms,
+    pg_advantage,
     pg_surrogate,
     sample_labels,
     zo_gradient,
@@ -38,11 +38,8 @@ def estimates(logits, reward, credit, K, repeats, seed=0):
         x = logits.clone().requires_grad_(True)
         log_p = torch.log_softmax(x, 1)
         labels = sample_labels(log_p, K, generator=gen)
-        if credit == "sample":
-            adv = local_advantage(reward.credit(Y_TRUE, labels), labels, log_p.exp())
-        else:
-            scores = reward(Y_TRUE, labels)
-            adv = (scores - pg_baseline("loo", scores))[:, None]
+        adv, _ = pg_advantage(reward, Y_TRUE, labels, log_p.detach().exp(),
+                              credit=credit, baseline="loo")
         pg_surrogate(log_p, labels, adv).backward()
         out.append(-x.grad)  # the surrogate is minus the objective
     return torch.stack(out)
