@@ -46,7 +46,7 @@ def timing_table():
     rng = np.random.default_rng(0)
     classes = np.array([0, 1])
     print(f"Time per label vector, K={K} vectors per call (best of repeats)\n")
-    print(f"| scorer | n | sklearn µs/vector | make_reward µs/vector | ratio |")
+    print("| scorer | n | sklearn µs/vector | make_reward µs/vector | ratio |")
     print("|---|---|---|---|---|")
     for name, scoring in SCORERS.items():
         scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
@@ -66,8 +66,10 @@ def timing_table():
 
             t_sk = best_time(with_sklearn, 3) / K
             t_ours = best_time(lambda: reward(y_t, Y_t), 30) / K
-            print(f"| {name} | {n} | {t_sk * 1e6:.0f} | {t_ours * 1e6:.2f} | "
-                  f"{t_sk / t_ours:.0f}× |")
+            print(
+                f"| {name} | {n} | {t_sk * 1e6:.0f} | {t_ours * 1e6:.2f} | "
+                f"{t_sk / t_ours:.0f}× |"
+            )
 
 
 def gradient_samples(module, X, y, reward, credit, repeats, seed):
@@ -77,8 +79,9 @@ def gradient_samples(module, X, y, reward, credit, repeats, seed):
         module.zero_grad()
         log_p = torch.log_softmax(module(X), 1)
         labels = sample_labels(log_p, K)
-        adv, _ = pg_advantage(reward, y, labels, log_p.detach().exp(),
-                              credit=credit, baseline="loo")
+        adv, _ = pg_advantage(
+            reward, y, labels, log_p.detach().exp(), credit=credit, baseline="loo"
+        )
         pg_surrogate(log_p, labels, adv).backward()
         grads.append(torch.cat([p.grad.flatten() for p in module.parameters()]))
     return torch.stack(grads)
@@ -91,8 +94,10 @@ def variance_table():
     y = (X[:, 0] + 0.5 * torch.randn(n, dtype=torch.float64) > 1.4).long()
     module = MLP(d, 2).double()
     reward = make_reward("f1", classes=np.array([0, 1]))
-    print(f"\nPG gradient on F1: fixed 64-unit MLP, batch n={n} "
-          f"({int(y.sum())} positives), K={K}, 300 estimates each\n")
+    print(
+        f"\nPG gradient on F1: fixed 64-unit MLP, batch n={n} "
+        f"({int(y.sum())} positives), K={K}, 300 estimates each\n"
+    )
     print("| credit | total variance | mean cosine to the mean gradient | ratio |")
     print("|---|---|---|---|")
     results = {}
@@ -108,7 +113,9 @@ def variance_table():
 
 
 if __name__ == "__main__":
-    print(f"Machine: {platform.processor() or platform.machine()}, "
-          f"{torch.get_num_threads()} torch threads, torch {torch.__version__}\n")
+    print(
+        f"Machine: {platform.processor() or platform.machine()}, "
+        f"{torch.get_num_threads()} torch threads, torch {torch.__version__}\n"
+    )
     timing_table()
     variance_table()

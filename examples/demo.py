@@ -13,38 +13,26 @@ Run: ``python examples/demo.py``
 import time
 
 import numpy as np
-import torch
 from sklearn.datasets import load_digits, make_classification
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-from skorch import NeuralNetClassifier
 
 from sklearn_zopg import PGClassifier, ZOClassifier
-from sklearn_zopg._modules import MLP
-
-
-def cross_entropy_net(n_features, seed):
-    torch.manual_seed(seed)
-    return NeuralNetClassifier(
-        MLP,
-        module__n_features=n_features,
-        module__n_classes=2,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam,
-        lr=0.01,
-        max_epochs=100,
-        batch_size=256,
-        train_split=None,
-        verbose=0,
-    )
+from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
 
 
 def datasets():
     digits = load_digits()
     yield "digits, 'is it a 9?'", digits.data, (digits.target == 9).astype(int)
-    X, y = make_classification(n_samples=2000, n_features=20, n_informative=5,
-                               weights=[0.93], flip_y=0.02, random_state=0)
+    X, y = make_classification(
+        n_samples=2000,
+        n_features=20,
+        n_informative=5,
+        weights=[0.93],
+        flip_y=0.02,
+        random_state=0,
+    )
     yield "make_classification, 7% positives", X, y
 
 
@@ -56,25 +44,34 @@ def compare(title, X, y, seeds):
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
     makers = {
-        "cross-entropy (skorch)": lambda s: cross_entropy_net(X.shape[1], s),
-        "PGClassifier(scoring='f1')": lambda s: PGClassifier(scoring="f1", random_state=s),
-        "ZOClassifier(scoring='f1')": lambda s: ZOClassifier(scoring="f1", random_state=s),
+        "cross-entropy (skorch)": lambda s: cross_entropy_net(X.shape[1], 2, s),
+        "PGClassifier(scoring='f1')": lambda s: PGClassifier(
+            scoring="f1", random_state=s
+        ),
+        "ZOClassifier(scoring='f1')": lambda s: ZOClassifier(
+            scoring="f1", random_state=s
+        ),
     }
-    print(f"\n{title}: {len(y_train)} train / {len(y_test)} test rows, "
-          f"{y.mean():.0%} positives, seeds {list(seeds)}")
+    print(
+        f"\n{title}: {len(y_train)} train / {len(y_test)} test rows, "
+        f"{y.mean():.0%} positives, seeds {list(seeds)}"
+    )
     print(f"{'method':<28} {'test F1':>16} {'fit time (s)':>13}")
     for name, make in makers.items():
         scores, times = [], []
         for seed in seeds:
             est = make(seed)
-            Xf = X_train.astype(np.float32) if "skorch" in name else X_train
-            Xt = X_test.astype(np.float32) if "skorch" in name else X_test
+            skorch_net = "skorch" in name
+            Xf = as_skorch_input(X_train) if skorch_net else X_train
+            Xt = as_skorch_input(X_test) if skorch_net else X_test
             start = time.perf_counter()
             est.fit(Xf, y_train)
             times.append(time.perf_counter() - start)
             scores.append(f1_score(y_test, est.predict(Xt)))
-        print(f"{name:<28} {np.mean(scores):>8.3f} ± {np.std(scores):.3f} "
-              f"{np.mean(times):>13.2f}")
+        print(
+            f"{name:<28} {np.mean(scores):>8.3f} ± {np.std(scores):.3f} "
+            f"{np.mean(times):>13.2f}"
+        )
 
 
 def main(seeds=(0, 1, 2)):

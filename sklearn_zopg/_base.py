@@ -9,7 +9,11 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._modules import build_module, check_output_width
 from ._net import IndexBatches, ScoreNet
@@ -161,7 +165,11 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            net = self.net_ if reuse else self._initialized_net(X_t, len(classes), device, dtype)
+            net = (
+                self.net_
+                if reuse
+                else self._initialized_net(X_t, len(classes), device, dtype)
+            )
             data = TrainingData(X_t, y_t, w_t)
             net.train_step_fn = self._make_train_step(reward, data)
             try:
@@ -206,7 +214,9 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         param = next(module.parameters(), None)
         device = param.device if param is not None else torch.device(self.net_.device)
         dtype = param.dtype if param is not None else torch.float64
-        X_t = torch.as_tensor(np.array(X, dtype=np.float64)).to(device=device, dtype=dtype)
+        X_t = torch.as_tensor(np.array(X, dtype=np.float64)).to(
+            device=device, dtype=dtype
+        )
         was_training = module.training
         module.eval()
         try:

@@ -55,9 +55,9 @@ def zo_baseline(kind, rewards, direction_sq_norms=None, current_reward=None):
     if kind == "current":
         return current_reward.expand_as(rewards)
     if kind == "optimal":
-        return ((rewards * direction_sq_norms).sum() / direction_sq_norms.sum()).expand_as(
-            rewards
-        )
+        return (
+            (rewards * direction_sq_norms).sum() / direction_sq_norms.sum()
+        ).expand_as(rewards)
     if kind == "mean":
         return rewards.mean().expand_as(rewards)
     raise ValueError(f"Unknown zeroth-order baseline {kind!r}.")

@@ -58,8 +58,17 @@ def local_advantage(credit, labels, proba):
     return own - expected
 
 
-def pg_advantage(reward, y_true, labels, proba, sample_weight=None, *,
-                 credit="sample", baseline="mean", greedy_reward=None):
+def pg_advantage(
+    reward,
+    y_true,
+    labels,
+    proba,
+    sample_weight=None,
+    *,
+    credit="sample",
+    baseline="mean",
+    greedy_reward=None,
+):
     """Learning signal of each sampled label, and the vectors' scores.
 
     Parameters

@@ -52,8 +52,13 @@ class ClassCounts:
         if weight is None:
             cm = counts
         else:
-            cm = torch.bincount(cell, weights=weight.expand(K, -1).flatten(),
-                                minlength=size).view(K, C, C).to(dtype)
+            cm = (
+                torch.bincount(
+                    cell, weights=weight.expand(K, -1).flatten(), minlength=size
+                )
+                .view(K, C, C)
+                .to(dtype)
+            )
         self.tp = torch.diagonal(cm, dim1=1, dim2=2)
         self.pred = cm.sum(1)
         self.true = cm.sum(2)
@@ -264,7 +269,9 @@ class Jaccard(_SetWise):
             fp = pred - tp
             fn = true - tp
             den = tp + fp + fn
-            return torch.stack([torch.where(sel, tp, zero), torch.where(sel, den, zero)], -1)
+            return torch.stack(
+                [torch.where(sel, tp, zero), torch.where(sel, den, zero)], -1
+            )
         value = torch.where(sel, self._value(tp, pred, true), zero)
         support = torch.where(sel, (true - tp) + tp, zero)
         self_f = sel.to(tp.dtype)
@@ -276,7 +283,9 @@ class Jaccard(_SetWise):
         if self.average == "micro":
             return _divide(s[..., 0], s[..., 1], self.zero_division)
         if self.average == "weighted":
-            return torch.where(s[..., 1] != 0, s[..., 0] / s[..., 1], s[..., 2] / s[..., 3])
+            return torch.where(
+                s[..., 1] != 0, s[..., 0] / s[..., 1], s[..., 2] / s[..., 3]
+            )
         return s[..., 0] / s[..., 1]
 
 
@@ -295,12 +304,19 @@ class MatthewsCorrcoef(CountMetric):
         # a degenerate case a few ulps away from sklearn's exact zero.
         prod = torch.where(prod <= 1e-13 * n**4, torch.zeros_like(prod), prod)
         safe = torch.where(prod == 0, torch.ones_like(prod), prod)
-        return torch.where(prod == 0, torch.zeros_like(prod), cov_ytyp / torch.sqrt(safe))
+        return torch.where(
+            prod == 0, torch.zeros_like(prod), cov_ytyp / torch.sqrt(safe)
+        )
 
 
 # ---------------------------------------------------------------- recognition
 
-_PRF = {precision_score: "precision", recall_score: "recall", f1_score: "f", fbeta_score: "f"}
+_PRF = {
+    precision_score: "precision",
+    recall_score: "recall",
+    f1_score: "f",
+    fbeta_score: "f",
+}
 _SETWISE_KEYS = {"labels", "pos_label", "average", "zero_division"}
 
 

@@ -24,7 +24,9 @@ class IndexBatches:
         return -(-self.n_rows // self.batch_size)
 
     def __iter__(self):
-        order = torch.randperm(self.n_rows) if self.shuffle else torch.arange(self.n_rows)
+        order = (
+            torch.randperm(self.n_rows) if self.shuffle else torch.arange(self.n_rows)
+        )
         yield from order.split(self.batch_size)
 
 

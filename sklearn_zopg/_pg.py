@@ -134,7 +134,9 @@ class PGClassifier(BaseScoreClassifier):
             )
 
     def _make_train_step(self, reward, data):
-        per_sample = self.credit == "sample" or (self.credit == "auto" and reward.is_fast)
+        per_sample = self.credit == "sample" or (
+            self.credit == "auto" and reward.is_fast
+        )
         K, baseline, T = self.n_samples, self.baseline, self.temperature
 
         def step(module, rows):
@@ -146,9 +148,14 @@ class PGClassifier(BaseScoreClassifier):
             if not per_sample and baseline == "greedy":
                 greedy = reward(yb, proba.argmax(1)[None], wb)[0]
             advantage, scores = pg_advantage(
-                reward, yb, labels, proba, wb,
+                reward,
+                yb,
+                labels,
+                proba,
+                wb,
                 credit="sample" if per_sample else "batch",
-                baseline=baseline, greedy_reward=greedy,
+                baseline=baseline,
+                greedy_reward=greedy,
             )
             loss = pg_surrogate(log_proba, labels, advantage)
             loss.backward()

@@ -8,7 +8,6 @@ object that returns the given labels (and, for zeroth-order training, the
 model's probabilities).
 """
 
-import math
 from numbers import Real
 
 import numpy as np
@@ -106,9 +105,7 @@ class Reward:
         self.classes = None if classes is None else np.asarray(classes)
         methods = _response_methods(self.scorer)
         self._known_form = methods is not None
-        self.needs_scores = self._known_form and not set(methods) <= set(
-            _LABEL_METHODS
-        )
+        self.needs_scores = self._known_form and not set(methods) <= set(_LABEL_METHODS)
         self._choose_path()
 
     def _choose_path(self):
@@ -125,8 +122,11 @@ class Reward:
         if self.is_fast:
             # One real call surfaces the scorer's own configuration errors
             # (e.g. a default pos_label=1 with string classes), as sklearn would.
-            self._call(_FixedOutputs(self.classes, np.arange(len(self.classes))),
-                       self.classes, None)
+            self._call(
+                _FixedOutputs(self.classes, np.arange(len(self.classes))),
+                self.classes,
+                None,
+            )
 
     # ------------------------------------------------------------ public
     def __call__(self, y_true, Y_pred, sample_weight=None):

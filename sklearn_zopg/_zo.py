@@ -116,16 +116,20 @@ class ZOClassifier(BaseScoreClassifier):
             Xb, yb, wb = data.batch(rows)
             named = {n: p for n, p in module.named_parameters() if p.requires_grad}
             with torch.no_grad():
-                directions = {n: torch.randn(K, *p.shape, dtype=p.dtype, device=p.device)
-                              for n, p in named.items()}
-                logits = torch.stack([
-                    functional_call(
-                        module,
-                        {n: p + eps * directions[n][k] for n, p in named.items()},
-                        (Xb,),
-                    )
-                    for k in range(K)
-                ])
+                directions = {
+                    n: torch.randn(K, *p.shape, dtype=p.dtype, device=p.device)
+                    for n, p in named.items()
+                }
+                logits = torch.stack(
+                    [
+                        functional_call(
+                            module,
+                            {n: p + eps * directions[n][k] for n, p in named.items()},
+                            (Xb,),
+                        )
+                        for k in range(K)
+                    ]
+                )
                 scores = reward.score_logits(yb, logits, wb)
                 current = None
                 if baseline == "current":

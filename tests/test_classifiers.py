@@ -11,11 +11,9 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from skorch import NeuralNetClassifier
 
 from sklearn_zopg import PGClassifier, ZOClassifier
-from sklearn_zopg._modules import MLP
-
+from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
 
 ESTIMATORS = [PGClassifier, ZOClassifier]
 requires_cuda = pytest.mark.skipif(
@@ -25,21 +23,9 @@ requires_cuda = pytest.mark.skipif(
 
 def cross_entropy_f1(X_train, y_train, X_test, y_test, seed):
     """Same MLP, trained by skorch with cross-entropy, 0.5 threshold."""
-    torch.manual_seed(seed)
-    net = NeuralNetClassifier(
-        MLP,
-        module__n_features=X_train.shape[1],
-        module__n_classes=2,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam,
-        lr=0.01,
-        max_epochs=100,
-        batch_size=256,
-        train_split=None,
-        verbose=0,
-    )
-    net.fit(X_train.astype(np.float32), y_train.astype(np.int64))
-    return f1_score(y_test, net.predict(X_test.astype(np.float32)))
+    net = cross_entropy_net(X_train.shape[1], 2, seed)
+    net.fit(*as_skorch_input(X_train, y_train))
+    return f1_score(y_test, net.predict(as_skorch_input(X_test)))
 
 
 def test_both_optimize_f1_against_cross_entropy_and_constant(imbalanced):
@@ -50,15 +36,23 @@ def test_both_optimize_f1_against_cross_entropy_and_constant(imbalanced):
     seeds = [0, 1]
     ce = np.mean([cross_entropy_f1(X_train, y_train, X_test, y_test, s) for s in seeds])
     constant = f1_score(
-        y_test, DummyClassifier(strategy="constant", constant=1).fit(X_train, y_train)
-        .predict(X_test)
+        y_test,
+        DummyClassifier(strategy="constant", constant=1)
+        .fit(X_train, y_train)
+        .predict(X_test),
     )
     for Estimator in ESTIMATORS:
-        ours = np.mean([
-            f1_score(y_test, Estimator(scoring="f1", random_state=s)
-                     .fit(X_train, y_train).predict(X_test))
-            for s in seeds
-        ])
+        ours = np.mean(
+            [
+                f1_score(
+                    y_test,
+                    Estimator(scoring="f1", random_state=s)
+                    .fit(X_train, y_train)
+                    .predict(X_test),
+                )
+                for s in seeds
+            ]
+        )
         assert ours > constant + 0.3, (Estimator.__name__, ours, constant)
         margin = 0.02 if Estimator is PGClassifier else -0.01
         assert ours > ce + margin, (Estimator.__name__, ours, ce)
@@ -178,7 +172,9 @@ def test_sample_weight_changes_the_objective(Estimator, imbalanced):
 def test_score_uses_scoring(imbalanced):
     X_train, X_test, y_train, y_test = imbalanced
     clf = PGClassifier(scoring="f1", max_epochs=5, random_state=0).fit(X_train, y_train)
-    assert clf.score(X_test, y_test) == pytest.approx(f1_score(y_test, clf.predict(X_test)))
+    assert clf.score(X_test, y_test) == pytest.approx(
+        f1_score(y_test, clf.predict(X_test))
+    )
 
 
 def test_zo_optimizes_roc_auc(imbalanced):
@@ -287,7 +283,9 @@ def test_pg_every_baseline_learns(baseline, small_multiclass):
     X, y = small_multiclass
     clf = PGClassifier(credit="batch", baseline=baseline, max_epochs=30, random_state=0)
     # Without a baseline the estimate is noisier: it learns, but slower.
-    assert (clf.fit(X, y).predict(X) == y).mean() > (0.45 if baseline == "none" else 0.8)
+    assert (clf.fit(X, y).predict(X) == y).mean() > (
+        0.45 if baseline == "none" else 0.8
+    )
 
 
 @pytest.mark.parametrize("baseline", ["none", "current", "optimal", "mean"])

@@ -42,10 +42,14 @@ def test_sample_weight_matches_repetition(Estimator):
     fit's, and by the same amount.
     """
     X, y = make_classification(
-        n_samples=400, n_features=5, weights=[0.85], flip_y=0.1, class_sep=0.5,
+        n_samples=400,
+        n_features=5,
+        weights=[0.85],
+        flip_y=0.1,
+        class_sep=0.5,
         random_state=3,
     )
-    X_test, y_test = X[200:], y[200:]
+    X_test = X[200:]
     X, y = X[:200], y[:200]
     weight = np.where(y == 1, 5.0, 1.0)
     X_rep = np.repeat(X, weight.astype(int), axis=0)

@@ -38,8 +38,9 @@ def estimates(logits, reward, credit, K, repeats, seed=0):
         x = logits.clone().requires_grad_(True)
         log_p = torch.log_softmax(x, 1)
         labels = sample_labels(log_p, K, generator=gen)
-        adv, _ = pg_advantage(reward, Y_TRUE, labels, log_p.detach().exp(),
-                              credit=credit, baseline="loo")
+        adv, _ = pg_advantage(
+            reward, Y_TRUE, labels, log_p.detach().exp(), credit=credit, baseline="loo"
+        )
         pg_surrogate(log_p, labels, adv).backward()
         out.append(-x.grad)  # the surrogate is minus the objective
     return torch.stack(out)
@@ -60,7 +61,9 @@ def test_pg_estimates_are_unbiased(problem, credit):
     mean, sem = est.mean(0), est.std(0) / np.sqrt(len(est))
     z = ((mean - exact) / sem).abs()
     assert z.max() < 4.5, (mean, exact, z)
-    assert torch.nn.functional.cosine_similarity(mean.flatten(), exact.flatten(), 0) > 0.95
+    assert (
+        torch.nn.functional.cosine_similarity(mean.flatten(), exact.flatten(), 0) > 0.95
+    )
 
 
 def test_sample_credit_has_lower_variance(problem):
@@ -77,11 +80,14 @@ def test_baselines():
     assert torch.allclose(pg_baseline("loo", r), torch.tensor([11, 10, 9, 6]) / 3.0)
     norms = torch.tensor([1.0, 1.0, 1.0, 3.0])
     assert torch.allclose(pg_baseline("optimal", r, norms), torch.full((4,), 24 / 6))
-    assert torch.allclose(pg_baseline("greedy", r, greedy_reward=torch.tensor(5.0)),
-                          torch.full((4,), 5.0))
+    assert torch.allclose(
+        pg_baseline("greedy", r, greedy_reward=torch.tensor(5.0)), torch.full((4,), 5.0)
+    )
     assert torch.allclose(zo_baseline("optimal", r, norms), torch.full((4,), 4.0))
-    assert torch.allclose(zo_baseline("current", r, current_reward=torch.tensor(2.0)),
-                          torch.full((4,), 2.0))
+    assert torch.allclose(
+        zo_baseline("current", r, current_reward=torch.tensor(2.0)),
+        torch.full((4,), 2.0),
+    )
 
 
 def test_logit_grad_sq_norms_match_autograd():
@@ -94,7 +100,9 @@ def test_logit_grad_sq_norms_match_autograd():
         x = logits.clone().requires_grad_(True)
         torch.log_softmax(x, 1).gather(1, row[:, None]).sum().backward()
         expected.append((x.grad**2).sum())
-    torch.testing.assert_close(logit_grad_sq_norms(proba, labels), torch.stack(expected))
+    torch.testing.assert_close(
+        logit_grad_sq_norms(proba, labels), torch.stack(expected)
+    )
 
 
 @pytest.mark.parametrize("baseline", ["none", "current", "optimal"])

@@ -70,13 +70,19 @@ def label_problems(draw):
     K = draw(st.integers(1, 4))
     labels = st.integers(0, C - 1)
     y = np.array(draw(st.lists(labels, min_size=n, max_size=n)))
-    Y = np.array(draw(st.lists(st.lists(labels, min_size=n, max_size=n),
-                               min_size=K, max_size=K)))
+    Y = np.array(
+        draw(st.lists(st.lists(labels, min_size=n, max_size=n), min_size=K, max_size=K))
+    )
     weighted = draw(st.booleans())
     w = None
     if weighted:
-        w = np.array(draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, 1e-3]),
-                                   min_size=n, max_size=n)))
+        w = np.array(
+            draw(
+                st.lists(
+                    st.sampled_from([0.0, 0.5, 1.0, 2.5, 1e-3]), min_size=n, max_size=n
+                )
+            )
+        )
         if not w.any():
             w[0] = 1.0
     return C, y, Y, w
@@ -176,13 +182,16 @@ def test_probability_scorers_refused_for_labels(scoring):
 def test_probability_scorer_scores_logits():
     reward = make_reward("roc_auc", classes=np.array([0, 1]))
     logits = torch.tensor([[[0.0, 1.0], [0.0, -1.0]], [[0.0, -1.0], [0.0, 1.0]]])
-    np.testing.assert_allclose(reward.score_logits(torch.tensor([1, 0]), logits), [1, 0])
+    np.testing.assert_allclose(
+        reward.score_logits(torch.tensor([1, 0]), logits), [1, 0]
+    )
 
 
 def test_top_k_is_generic_and_uses_scores():
-    reward = make_reward(make_scorer(top_k_accuracy_score, k=1,
-                                     response_method="predict_proba"),
-                         classes=np.array([0, 1, 2]))
+    reward = make_reward(
+        make_scorer(top_k_accuracy_score, k=1, response_method="predict_proba"),
+        classes=np.array([0, 1, 2]),
+    )
     assert not reward.is_fast and reward.needs_scores
 
 
