@@ -18,6 +18,7 @@ from sklearn.utils.validation import (
 from ._modules import build_module, check_output_width
 from ._net import IndexBatches, ScoreNet
 from ._rewards import make_reward
+from ._surrogate import cross_entropy_step
 
 _PREDICT_CHUNK = 8192
 
@@ -71,6 +72,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
         "callbacks": [None, list],
         "warm_start": ["boolean"],
+        "surrogate_epochs": [Interval(Integral, 0, None, closed="left")],
+        "surrogate_lr": [None, Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -89,6 +92,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        surrogate_epochs=0,
+        surrogate_lr=None,
     ):
         self.scoring = scoring
         self.module = module
@@ -103,6 +108,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.surrogate_epochs = surrogate_epochs
+        self.surrogate_lr = surrogate_lr
 
     # ------------------------------------------------------------ hooks
     def _make_train_step(self, reward, data):
@@ -171,15 +178,30 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                 else self._initialized_net(X_t, len(classes), device, dtype)
             )
             data = TrainingData(X_t, y_t, w_t)
-            net.train_step_fn = self._make_train_step(reward, data)
+            rows = np.arange(X_t.shape[0])
             try:
-                net.partial_fit(np.arange(X_t.shape[0]))
+                if self.surrogate_epochs and not reuse:
+                    self._surrogate_phase(net, reward, data, rows)
+                net.train_step_fn = self._make_train_step(reward, data)
+                net.partial_fit(rows)
             finally:
                 net.train_step_fn = None
         self.classes_ = classes
         self.net_ = net
         self.n_iter_ = len(net.history)
         return self
+
+    def _surrogate_phase(self, net, reward, data, rows):
+        """The post's hybrid: cross-entropy epochs at ``surrogate_lr`` first.
+
+        The score phase then starts from these weights with a fresh optimizer
+        (no momentum carried over from the surrogate's gradients).
+        """
+        net.train_step_fn = cross_entropy_step(reward, data)
+        for group in net.optimizer_.param_groups:
+            group["lr"] = self.surrogate_lr if self.surrogate_lr else self.lr
+        net.partial_fit(rows, epochs=self.surrogate_epochs)
+        net.initialize_optimizer()
 
     def _initialized_net(self, X_t, n_classes, device, dtype):
         module = build_module(

@@ -49,7 +49,16 @@ scoring : str or callable, default="accuracy"
 
     warm_start : bool, default=False
         Continue training the fitted ``net_`` on the next ``fit`` (same
-        classes) instead of starting afresh."""
+        classes) instead of starting afresh.
+
+    surrogate_epochs : int, default=0 (PG), 20 (ZO)
+        The post's hybrid: epochs of ordinary cross-entropy training (the
+        differentiable surrogate) before training on ``scoring``. The score
+        phase then refines the warm-started model with a fresh optimizer.
+        Skipped when ``warm_start`` continues a fitted model.
+
+    surrogate_lr : float, default=None
+        Learning rate of the surrogate epochs; None uses ``lr``."""
 
 SHARED_ATTRIBUTES = """\
 classes_ : ndarray of shape (n_classes,)

@@ -96,6 +96,8 @@ class PGClassifier(BaseScoreClassifier):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        surrogate_epochs=0,
+        surrogate_lr=None,
         n_samples=16,
         baseline="mean",
         credit="auto",
@@ -115,6 +117,8 @@ class PGClassifier(BaseScoreClassifier):
             verbose=verbose,
             callbacks=callbacks,
             warm_start=warm_start,
+            surrogate_epochs=surrogate_epochs,
+            surrogate_lr=surrogate_lr,
         )
         self.n_samples = n_samples
         self.baseline = baseline

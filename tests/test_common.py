@@ -8,15 +8,20 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_zopg import PGClassifier, ZOClassifier
 
 WEIGHT_EQUIVALENCE = (
-    "Stochastic mini-batch training: weight 2 and a repeated row give the same "
-    "objective but not bit-identical iterates (sklearn expects the same of SGD "
-    "estimators). tests/test_common.py::test_sample_weight_matches_repetition "
-    "checks the statistical version."
+    "Policy gradient samples a label per row: a repeated row gets independent "
+    "samples, a weighted row one, so iterates differ though the objective is the "
+    "same (sklearn expects the same of SGD estimators). "
+    "tests/test_common.py::test_sample_weight_matches_repetition checks the "
+    "statistical version."
 )
 
 
 def _expected_failures(estimator):
-    return {"check_sample_weight_equivalence_on_dense_data": WEIGHT_EQUIVALENCE}
+    # ZOClassifier passes: on these small sets a batch is the whole set, the
+    # weighted score equals the repeated one and the perturbations are the same.
+    if isinstance(estimator, PGClassifier):
+        return {"check_sample_weight_equivalence_on_dense_data": WEIGHT_EQUIVALENCE}
+    return {}
 
 
 @parametrize_with_checks(
