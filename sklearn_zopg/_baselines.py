@@ -6,7 +6,7 @@ vector or perturbation); each function returns a tensor broadcastable to it.
 
 import torch
 
-__all__ = ["pg_baseline", "zo_baseline"]
+__all__ = ["centered_ranks", "pg_baseline", "zo_baseline"]
 
 
 def pg_baseline(kind, rewards, grad_sq_norms=None, greedy_reward=None):
@@ -61,3 +61,23 @@ def zo_baseline(kind, rewards, direction_sq_norms=None, current_reward=None):
     if kind == "mean":
         return rewards.mean().expand_as(rewards)
     raise ValueError(f"Unknown zeroth-order baseline {kind!r}.")
+
+
+def centered_ranks(scores):
+    """OpenAI-ES fitness shaping: ranks mapped linearly onto [-0.5, 0.5].
+
+    Ties share their mean rank, so equal scores get equal (possibly zero)
+    weight. Invariant to any increasing transformation of the scores.
+    """
+    K = scores.shape[0]
+    if K < 2:
+        return torch.zeros_like(scores)
+    order = scores.argsort()
+    ranks = torch.empty_like(scores)
+    ranks[order] = torch.arange(K, dtype=scores.dtype, device=scores.device)
+    # average ranks over ties
+    unique, inverse = torch.unique(scores, return_inverse=True)
+    sums = torch.zeros_like(unique).index_add_(0, inverse, ranks)
+    counts = torch.zeros_like(unique).index_add_(0, inverse, torch.ones_like(ranks))
+    ranks = (sums / counts)[inverse]
+    return ranks / (K - 1) - 0.5

@@ -1,0 +1,127 @@
+"""ZO building blocks: directions, fitness shaping, perturbed evaluation, options."""
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_zopg import ZOClassifier
+from sklearn_zopg._baselines import centered_ranks
+from sklearn_zopg._directions import DIRECTION_KINDS, Directions
+from sklearn_zopg._modules import MLP
+from sklearn_zopg._perturbed import PerturbedModule, select_parameters
+
+
+def _params():
+    return [torch.zeros(4, 3, dtype=torch.float64), torch.zeros(5, dtype=torch.float64)]
+
+
+@pytest.mark.parametrize("kind", DIRECTION_KINDS)
+def test_directions_have_zero_mean_identity_covariance(kind):
+    torch.manual_seed(0)
+    dirs = Directions(kind, 4000, _params())
+    U = torch.cat([u.flatten(1) for u in dirs.stacked()], 1)  # K, d
+    assert U.mean(0).abs().max() < 0.1
+    cov = U.T @ U / len(U)
+    assert (cov - torch.eye(17, dtype=cov.dtype)).abs().max() < 0.15
+    if kind != "gaussian":
+        torch.testing.assert_close(
+            dirs.sq_norms(), torch.full((4000,), 17.0, dtype=torch.float64)
+        )
+
+
+@pytest.mark.parametrize("kind", DIRECTION_KINDS)
+def test_antithetic_pairs_and_regeneration(kind):
+    torch.manual_seed(1)
+    stored = Directions(kind, 5, _params(), antithetic=True, store=True)
+    torch.manual_seed(1)
+    regenerated = Directions(kind, 5, _params(), antithetic=True, store=False)
+    assert len(stored) == 6  # odd K rounded up to pairs
+    for k in range(6):
+        for a, b in zip(stored[k], regenerated[k]):
+            torch.testing.assert_close(a, b)
+    for a, b in zip(stored[2], stored[3]):
+        torch.testing.assert_close(a, -b)
+
+
+def test_centered_ranks():
+    r = centered_ranks(torch.tensor([3.0, 1.0, 2.0, 2.0, 10.0]))
+    torch.testing.assert_close(r, torch.tensor([0.25, -0.5, -0.125, -0.125, 0.5]))
+    assert float(r.sum()) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("perturb", ["last", None, "layers.2", ["layers.0.weight"]])
+def test_evaluation_modes_agree(perturb):
+    torch.manual_seed(2)
+    module = MLP(6, 3, (8, 5)).double()
+    X = torch.randn(20, 6, dtype=torch.float64)
+    params = select_parameters(module, perturb)
+    dirs = Directions("gaussian", 4, list(params.values()))
+    before = {n: p.detach().clone() for n, p in module.named_parameters()}
+    expected = []
+    for k in range(4):
+        clone = MLP(6, 3, (8, 5)).double()
+        clone.load_state_dict(module.state_dict())
+        with torch.no_grad():
+            for (n, _), u in zip(params.items(), dirs[k]):
+                clone.get_parameter(n).add_(0.1 * u)
+            expected.append(clone(X))
+    expected = torch.stack(expected)
+    for mode in ("vmap", "loop", "inplace"):
+        pm = PerturbedModule(module, params, mode)
+        with torch.no_grad():
+            out = pm.logits(pm.features(X), dirs, 0.1)
+        torch.testing.assert_close(out, expected)
+    for n, p in module.named_parameters():
+        torch.testing.assert_close(p, before[n])
+
+
+def test_last_layer_split_computes_head_once():
+    module = MLP(6, 3, (8,)).double()
+    pm = PerturbedModule(module, select_parameters(module, "last"))
+    assert pm.head is not None and len(pm.head) == 2  # Linear + ReLU
+
+
+def test_perturb_selects_nothing_is_a_clear_error():
+    with pytest.raises(ValueError, match="selects no trainable parameter"):
+        select_parameters(MLP(3, 2), "nope")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"direction": "rademacher"},
+        {"direction": "sphere"},
+        {"antithetic": False},
+        {"fitness": "centered_ranks"},
+        {"perturb": None},
+        {"perturb": lambda name, p: name.endswith("bias")},
+        {"memory_efficient": True},
+        {"batched": False},
+    ],
+    ids=str,
+)
+def test_zo_options_learn(options, small_multiclass):
+    X, y = small_multiclass
+    clf = ZOClassifier(max_epochs=30, lr=0.03, random_state=0, **options)
+    assert (clf.fit(X, y).predict(X) == y).mean() > 0.7
+
+
+def test_zo_modes_give_identical_fits(small_multiclass):
+    X, y = small_multiclass
+    fits = [
+        ZOClassifier(max_epochs=3, random_state=0, perturb=None, **kw)
+        .fit(X, y)
+        .predict_proba(X)
+        for kw in ({"batched": True}, {"batched": False}, {"memory_efficient": True})
+    ]
+    np.testing.assert_allclose(fits[0], fits[1], atol=1e-10)
+    np.testing.assert_allclose(fits[0], fits[2], atol=1e-8)
+
+
+def test_unperturbed_parameters_stay_fixed_in_the_score_phase(small_multiclass):
+    X, y = small_multiclass
+    clf = ZOClassifier(max_epochs=3, surrogate_epochs=0, perturb="layers.2")
+    clf.fit(X, y)
+    first = clf.net_.module_.layers[0].weight.detach().clone()
+    clf.set_params(warm_start=True).fit(X, y)
+    torch.testing.assert_close(clf.net_.module_.layers[0].weight, first)
