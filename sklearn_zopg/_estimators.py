@@ -11,6 +11,7 @@ import torch
 from ._baselines import pg_baseline
 
 __all__ = [
+    "exact_surrogate",
     "local_advantage",
     "pg_advantage",
     "logit_grad_sq_norms",
@@ -101,6 +102,18 @@ def pg_advantage(
     norms = logit_grad_sq_norms(proba, labels) if baseline == "optimal" else None
     b = pg_baseline(baseline, scores, norms, greedy_reward)
     return (scores - b)[:, None], scores
+
+
+def exact_surrogate(proba, credit_table):
+    """Minus the expected score, exactly, for a score that is a sum over samples.
+
+    ``credit_table[i, c]`` is the score with sample i's label set to c (the
+    others fixed at any labels). For a decomposable score,
+    ``sum_i sum_c p_i(c) credit_table[i, c]`` differs from the expected
+    score by a constant, so its gradient is the exact policy gradient: zero
+    variance, no sampling.
+    """
+    return -(proba * credit_table.detach().to(proba.dtype)).sum()
 
 
 def logit_grad_sq_norms(proba, labels):

@@ -174,6 +174,8 @@ class Accuracy(CountMetric):
 
 
 class BalancedAccuracy(CountMetric):
+    decomposable = True  # true counts do not depend on the predictions
+
     def __init__(self, adjusted=False):
         self.adjusted = adjusted
 

@@ -7,7 +7,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseScoreClassifier
 from ._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
-from ._estimators import pg_advantage, pg_surrogate, sample_labels
+from ._estimators import (
+    exact_surrogate,
+    pg_advantage,
+    pg_surrogate,
+    sample_labels,
+)
 
 __all__ = ["PGClassifier"]
 
@@ -25,8 +30,11 @@ class PGClassifier(BaseScoreClassifier):
     ----------
     {SHARED_PARAMETERS}
 
-    n_samples : int, default=16
-        Label vectors drawn per batch (K).
+    n_samples : int or "exact", default=16
+        Label vectors drawn per batch (K). ``"exact"``: no sampling; the
+        expected score is summed over every class of every sample, which is
+        exact (zero variance) for scores that are sums over samples
+        (accuracy, balanced accuracy) and refused for others.
 
     baseline : {{"none", "mean", "optimal", "loo", "greedy"}}, default="mean"
         Baseline of ``credit="batch"``: none, the mean of the K scores, the
@@ -74,7 +82,10 @@ class PGClassifier(BaseScoreClassifier):
 
     _parameter_constraints = {
         **BaseScoreClassifier._parameter_constraints,
-        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_samples": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"exact"}),
+        ],
         "baseline": [StrOptions({"none", "mean", "optimal", "loo", "greedy"})],
         "credit": [StrOptions({"auto", "sample", "batch"})],
         "temperature": [Interval(Real, 0, None, closed="neither")],
@@ -130,6 +141,12 @@ class PGClassifier(BaseScoreClassifier):
 
     def _check_reward(self, reward):
         reward._refuse_scores_scorer()
+        if self.n_samples == "exact" and not reward.decomposable:
+            raise ValueError(
+                f"n_samples='exact' needs a score that is a sum over samples "
+                f"(accuracy, balanced_accuracy); scoring={reward._name()} is not. "
+                "Use an integer n_samples."
+            )
         if self.credit == "sample" and not reward.is_fast:
             raise ValueError(
                 f"credit='sample' needs a count-based scorer (accuracy, balanced "
@@ -146,8 +163,15 @@ class PGClassifier(BaseScoreClassifier):
         def step(module, rows):
             Xb, yb, wb = data.batch(rows)
             log_proba = torch.log_softmax(module(Xb) / T, dim=1)
-            labels = sample_labels(log_proba, K)
             proba = log_proba.detach().exp()
+            if K == "exact":
+                greedy = proba.argmax(1)[None]
+                table = reward.credit(yb, greedy, wb)[0]
+                loss = exact_surrogate(log_proba.exp(), table)
+                loss.backward()
+                score = table.gather(1, greedy.T)[0, 0]
+                return {"loss": loss.detach(), "score": score}
+            labels = sample_labels(log_proba, K)
             greedy = None
             if not per_sample and baseline == "greedy":
                 greedy = reward(yb, proba.argmax(1)[None], wb)[0]

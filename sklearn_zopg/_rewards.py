@@ -95,8 +95,9 @@ class Reward:
         True when the scorer reads ``predict_proba``/``decision_function``:
         it cannot score label vectors, only whole models (``score_logits``).
     decomposable : bool
-        True when the score is a weighted mean over samples (accuracy), so
-        that its expectation can be summed exactly class by class.
+        True when the score is a sum of per-sample terms plus a constant
+        (accuracy, balanced accuracy), so that its expectation under
+        independent labels can be summed exactly class by class.
     """
 
     def __init__(self, scoring, classes=None):

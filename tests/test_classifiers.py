@@ -305,3 +305,11 @@ def test_surrogate_phase_precedes_score_phase(Estimator, small_multiclass):
     # warm_start continues the score phase only
     clf.set_params(warm_start=True).fit(X, y)
     assert clf.n_iter_ == 11
+
+
+def test_pg_exact_mode(small_multiclass):
+    X, y = small_multiclass
+    clf = PGClassifier(n_samples="exact", max_epochs=30, random_state=0).fit(X, y)
+    assert (clf.predict(X) == y).mean() > 0.8
+    with pytest.raises(ValueError, match="sum over samples"):
+        PGClassifier(n_samples="exact", scoring="f1_macro").fit(X, y)

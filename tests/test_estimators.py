@@ -123,3 +123,23 @@ def test_zo_gradient_matches_smooth_gradient(baseline):
     est = zo_gradient(scores, b, [u], eps)[0]
     tol = 0.6 if baseline == "none" else 0.1  # no baseline: F/eps noise
     assert torch.nn.functional.cosine_similarity(est, exact, 0) > 1 - tol
+
+
+@pytest.mark.parametrize("scoring", ["accuracy", "balanced_accuracy"])
+def test_exact_mode_equals_enumerated_gradient(scoring):
+    from sklearn_zopg._estimators import exact_surrogate
+
+    torch.manual_seed(3)
+    logits = torch.randn(N, C, dtype=torch.float64)
+    reward = make_reward(scoring, classes=np.array([0, 1]))
+    assert reward.decomposable
+    expected = exact_policy_gradient(logits, reward)
+    x = logits.clone().requires_grad_(True)
+    proba = torch.softmax(x, 1)
+    table = reward.credit(Y_TRUE, proba.detach().argmax(1)[None])[0]
+    exact_surrogate(proba, table).backward()
+    torch.testing.assert_close(-x.grad, expected)
+
+
+def test_f1_is_not_decomposable():
+    assert not make_reward("f1", classes=np.array([0, 1])).decomposable
