@@ -28,9 +28,11 @@ class Directions:
     params : list of tensors
         The perturbed parameters (shapes, dtype and device are read).
     antithetic : bool
+        Direction ``2m + 1`` is minus direction ``2m``.
     store : bool
-        Keep the K directions in memory (fast to reuse) or regenerate each
-        on demand from its seed (memory of one direction at a time).
+        Draw all K directions at once and keep them (fast: one random call
+        per parameter), or regenerate each on demand from its own seed
+        (memory of one direction at a time, for ``memory_efficient``).
     """
 
     def __init__(self, kind, n_directions, params, antithetic=False, store=True):
@@ -40,54 +42,76 @@ class Directions:
         self.dtype = params[0].dtype
         self.device = params[0].device
         self.dim = sum(p.numel() for p in params)
-        n_seeds = math.ceil(n_directions / 2) if antithetic else n_directions
-        self.n_directions = 2 * n_seeds if antithetic else n_directions
-        self.seeds = torch.randint(2**62, (n_seeds,)).tolist()
-        self._stored = None
+        n_draws = math.ceil(n_directions / 2) if antithetic else n_directions
+        self.n_directions = 2 * n_draws if antithetic else n_directions
+        self.seeds = torch.randint(2**62, (n_draws,)).tolist()
+        self._stacked = None
         if store:
-            self._stored = [self._generate(k) for k in range(self.n_directions)]
+            gen = torch.Generator(device=self.device).manual_seed(self.seeds[0])
+            draws = self._draw(gen, (n_draws,))
+            if antithetic:  # interleave u, -u
+                draws = [torch.stack([u, -u], 1).flatten(0, 1) for u in draws]
+            self._stacked = draws
 
     def __len__(self):
         return self.n_directions
 
     def __getitem__(self, k):
         """Direction k as a list of tensors, one per parameter."""
-        if self._stored is not None:
-            return self._stored[k]
-        return self._generate(k)
+        if self._stacked is not None:
+            return [u[k] for u in self._stacked]
+        draw, sign = (k // 2, k % 2) if self.antithetic else (k, 0)
+        gen = torch.Generator(device=self.device).manual_seed(self.seeds[draw])
+        parts = self._draw(gen, ())
+        return [-u for u in parts] if sign else parts
 
     def stacked(self):
         """All directions as tensors of shape ``(K, *param.shape)``."""
+        if self._stacked is not None:
+            return self._stacked
         return [
             torch.stack(parts) for parts in zip(*(self[k] for k in range(len(self))))
         ]
 
+    def combine(self, coef):
+        """``sum_k coef[k] u_k``, one tensor per parameter."""
+        coef = coef.to(self.dtype)
+        if self._stacked is not None:
+            return [torch.tensordot(coef, u, dims=1) for u in self._stacked]
+        total = [
+            torch.zeros(shape, dtype=self.dtype, device=self.device)
+            for shape in self.shapes
+        ]
+        for k in range(len(self)):
+            for acc, u in zip(total, self[k]):
+                acc.add_(u, alpha=float(coef[k]))
+        return total
+
     def sq_norms(self):
         """``||u_k||^2`` for each k, shape ``(K,)``."""
-        if self.kind == "gaussian":
-            norms = [
-                sum(float(u.pow(2).sum()) for u in self[k]) for k in range(len(self))
-            ]
-            return torch.tensor(norms, dtype=torch.float64)
-        return torch.full((len(self),), float(self.dim), dtype=torch.float64)
+        if self.kind != "gaussian":
+            return torch.full((len(self),), float(self.dim), dtype=torch.float64)
+        if self._stacked is not None:
+            return sum(u.flatten(1).pow(2).sum(1) for u in self._stacked).double().cpu()
+        norms = [sum(float(u.pow(2).sum()) for u in self[k]) for k in range(len(self))]
+        return torch.tensor(norms, dtype=torch.float64)
 
-    def _generate(self, k):
-        seed_index, sign = (
-            (k // 2, -1.0 if k % 2 else 1.0) if self.antithetic else (k, 1.0)
-        )
-        gen = torch.Generator(device=self.device).manual_seed(self.seeds[seed_index])
+    def _draw(self, gen, lead):
+        """One draw per parameter, with leading shape ``lead``."""
         parts = []
         for shape in self.shapes:
+            full = (*lead, *shape)
             if self.kind == "rademacher":
-                u = torch.randint(0, 2, shape, generator=gen, device=self.device)
+                u = torch.randint(0, 2, full, generator=gen, device=self.device)
                 u = u.to(self.dtype) * 2 - 1
             else:
                 u = torch.randn(
-                    shape, generator=gen, device=self.device, dtype=self.dtype
+                    full, generator=gen, device=self.device, dtype=self.dtype
                 )
             parts.append(u)
         if self.kind == "sphere":
-            norm = torch.sqrt(sum(u.pow(2).sum() for u in parts))
-            scale = math.sqrt(self.dim) / norm
-            parts = [u * scale for u in parts]
-        return [u * sign for u in parts] if sign < 0 else parts
+            axes = len(lead)
+            norm_sq = sum(u.flatten(axes).pow(2).sum(-1) for u in parts)
+            scale = math.sqrt(self.dim) / torch.sqrt(norm_sq)
+            parts = [u * scale.view(*lead, *([1] * (u.ndim - axes))) for u in parts]
+        return parts

@@ -1,8 +1,10 @@
 """Evaluate K perturbed copies of a module on one batch.
 
-Three ways, same result: ``"vmap"`` (one batched call over stacked
-parameters, ``torch.func``), ``"loop"`` (one ``functional_call`` per
-direction) and ``"inplace"`` (perturb the parameters in place, forward,
+Four ways, same result: ``"stacked"`` (batched matrix products over K
+stacked weight copies, for sequential stacks of ``nn.Linear`` and
+element-wise activations), ``"vmap"`` (one batched call over stacked
+parameters, ``torch.func``, any module), ``"loop"`` (one ``functional_call``
+per direction) and ``"inplace"`` (perturb the parameters in place, forward,
 restore: no copy of the parameters, for ``memory_efficient``). When the
 perturbed parameters all sit in the tail of a sequential module, the
 unperturbed head is computed once per batch and only the tail K times.
@@ -17,6 +19,17 @@ from ._modules import MLP
 __all__ = ["PerturbedModule", "select_parameters"]
 
 VMAP_MAX_PARAMETERS = 20_000
+
+_ELEMENTWISE = (
+    nn.ReLU,
+    nn.LeakyReLU,
+    nn.ELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Tanh,
+    nn.Sigmoid,
+    nn.Identity,
+)
 
 
 def select_parameters(module, perturb):
@@ -62,16 +75,18 @@ def _sequential_of(module):
 
 
 def _split(module, names):
-    """(head, tail, rename) if the perturbed names lie in a sequential tail."""
+    """(head or None, tail, rename) for a sequential module, else None.
+
+    The tail starts at the first child holding a perturbed parameter; the
+    head, if any, is evaluated once per batch.
+    """
     seq, prefix = _sequential_of(module)
     if seq is None or not all(n.startswith(prefix) for n in names):
         return None
     first = min(int(n[len(prefix) :].split(".")[0]) for n in names)
-    if first == 0:
-        return None
     # A sliced Sequential keeps its children's names: strip the prefix only.
     rename = {n: n[len(prefix) :] for n in names}
-    return seq[:first], seq[first:], rename
+    return (seq[:first] if first else None), seq[first:], rename
 
 
 class PerturbedModule:
@@ -82,11 +97,11 @@ class PerturbedModule:
     module : torch.nn.Module
     params : dict of name -> parameter
         The perturbed parameters (see :func:`select_parameters`).
-    mode : {"auto", "vmap", "loop", "inplace"}
-        ``"auto"``: vmap up to 20,000 perturbed numbers on the CPU (measured
-        faster there for small models, slower for large), always on CUDA;
-        loop otherwise. vmap falls back to the loop if the module cannot be
-        vmapped.
+    mode : {"auto", "stacked", "vmap", "loop", "inplace"}
+        ``"auto"``: stacked weights for Linear stacks, else vmap, on CUDA and
+        for up to 20,000 perturbed numbers on the CPU; the loop above that
+        (see ``_auto_mode``). vmap falls back to the loop if the module
+        cannot be vmapped.
     """
 
     def __init__(self, module, params, mode="auto"):
@@ -98,10 +113,24 @@ class PerturbedModule:
         else:
             self.head, self.tail, self.rename = split
         if mode == "auto":
-            d = sum(p.numel() for p in params.values())
-            on_gpu = next(iter(params.values())).is_cuda
-            mode = "vmap" if on_gpu or d <= VMAP_MAX_PARAMETERS else "loop"
+            mode = self._auto_mode()
         self.mode = mode
+
+    def _auto_mode(self):
+        """A fixed rule from ``benchmarks/speed.py`` (no timing: fits stay
+        bit-for-bit reproducible). On the CPU, batching pays for small
+        perturbed sets (3.5x stacked, 2.8x vmap over the loop at 1.5k numbers,
+        K=32) and loses for large ones (0.5-0.8x at 72k); on CUDA it pays."""
+        on_gpu = next(iter(self.params.values())).is_cuda
+        small = sum(p.numel() for p in self.params.values()) <= VMAP_MAX_PARAMETERS
+        if self._stackable() and (on_gpu or small):
+            return "stacked"
+        return "vmap" if on_gpu or small else "loop"
+
+    def _stackable(self):
+        if not isinstance(self.tail, nn.Sequential):
+            return False
+        return all(isinstance(layer, (nn.Linear, *_ELEMENTWISE)) for layer in self.tail)
 
     def features(self, X):
         """The unperturbed head's output (X itself when there is no head)."""
@@ -111,6 +140,10 @@ class PerturbedModule:
         """Shape ``(K, n, C)``; ``H`` from :meth:`features`."""
         if self.mode == "inplace":
             return self._inplace(H, directions, eps)
+        if self.mode == "stacked":
+            if not self._stackable():
+                raise ValueError("mode='stacked' needs a Sequential of Linear layers.")
+            return self._stacked(H, directions, eps)
         if self.mode == "vmap":
             try:
                 return self._vmap(H, directions, eps)
@@ -133,6 +166,24 @@ class PerturbedModule:
     def _vmap(self, H, directions, eps):
         stacked = self._perturbed(directions.stacked(), eps)
         return vmap(lambda params: functional_call(self.tail, params, (H,)))(stacked)
+
+    def _stacked(self, H, directions, eps):
+        perturbed = self._perturbed(directions.stacked(), eps)  # name -> (K, ...)
+        K = len(directions)
+        h = H.expand(K, *H.shape)
+        for name, layer in self.tail.named_children():
+            if not isinstance(layer, nn.Linear):
+                h = layer(h)
+                continue
+            weight = perturbed.get(f"{name}.weight", layer.weight)
+            bias = perturbed.get(f"{name}.bias", layer.bias)
+            if weight.ndim == 2:
+                h = h @ weight.T
+            else:
+                h = torch.bmm(h, weight.transpose(1, 2))
+            if bias is not None:
+                h = h + (bias[:, None, :] if bias.ndim == 2 else bias)
+        return h
 
     def _inplace(self, H, directions, eps):
         out = []

@@ -9,12 +9,12 @@ from ._modules import MLP
 __all__ = ["cross_entropy_net"]
 
 
-def cross_entropy_net(n_features, n_classes, seed, **net_params):
+def cross_entropy_net(n_features, n_classes, seed, dtype=torch.float32, **net_params):
     """A skorch ``NeuralNetClassifier`` of our default MLP, seeded.
 
     Trained with cross-entropy and the same optimizer, learning rate, epochs
     and batch size as our estimators' defaults; predicts the argmax (0.5
-    threshold for two classes). Feed it float32 ``X`` and int64 ``y``.
+    threshold for two classes). Feed it ``X`` of ``dtype`` and int64 ``y``.
     """
     torch.manual_seed(seed)
     params = dict(
@@ -27,9 +27,8 @@ def cross_entropy_net(n_features, n_classes, seed, **net_params):
         verbose=0,
     )
     params.update(net_params)
-    return NeuralNetClassifier(
-        MLP, module__n_features=n_features, module__n_classes=n_classes, **params
-    )
+    module = MLP(n_features, n_classes).to(dtype)
+    return NeuralNetClassifier(module, **params)
 
 
 def as_skorch_input(X, y=None):

@@ -62,8 +62,12 @@ class ZOClassifier(BaseScoreClassifier):
 
     batched : bool or "auto", default="auto"
         Evaluate the K perturbed models in one ``torch.func.vmap`` call
-        (True) or a loop (False). ``"auto"``: vmap on CUDA and up to 20,000
-        perturbed numbers on the CPU (measured faster there), loop above.
+        (True) or a loop (False). ``"auto"``: on CUDA, and on the CPU for up
+        to 20,000 perturbed numbers, batched matrix products over stacked
+        weights when the perturbed tail is a sequential stack of ``nn.Linear``
+        and activations (the default MLP), else vmap; the loop for larger
+        sets on the CPU, where ``benchmarks/speed.py`` measured batching
+        slower.
 
     memory_efficient : bool, default=False
         Perturb the parameters in place and regenerate each direction from
@@ -208,12 +212,9 @@ class ZOClassifier(BaseScoreClassifier):
                     sq_norms = directions.sq_norms().to(scores.device)
                     weights = scores - zo_baseline(baseline, scores, sq_norms, current)
                 coef = weights / (eps * len(directions))
-                for p in params:
-                    p.grad = torch.zeros_like(p)
-                for k in range(len(directions)):
-                    c = -float(coef[k])  # the optimizer descends: grad = -ascent
-                    for p, u in zip(params, directions[k]):
-                        p.grad.add_(u, alpha=c)
+                # the optimizer descends: grad = -ascent
+                for p, g in zip(params, directions.combine(-coef.to(Xb.device))):
+                    p.grad = g
             score = current if current is not None else scores.mean()
             return {"loss": -score, "score": score}
 

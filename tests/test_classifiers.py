@@ -162,9 +162,14 @@ def test_user_module_class_and_instance(Estimator, small_multiclass):
 def test_sample_weight_changes_the_objective(Estimator, imbalanced):
     X_train, X_test, y_train, _ = imbalanced
     weight = np.where(y_train == 1, 20.0, 1.0)
-    plain = Estimator(random_state=0, max_epochs=30).fit(X_train, y_train)
-    weighted = Estimator(random_state=0, max_epochs=30).fit(X_train, y_train, weight)
-    assert weighted.predict(X_test).mean() > plain.predict(X_test).mean() + 0.02
+    shifts = []
+    for seed in range(3):
+        plain = Estimator(random_state=seed, max_epochs=30).fit(X_train, y_train)
+        weighted = Estimator(random_state=seed, max_epochs=30)
+        weighted.fit(X_train, y_train, weight)
+        shifts.append(weighted.predict(X_test).mean() - plain.predict(X_test).mean())
+    # Weighted accuracy rewards positives 20x: more positive predictions, every seed.
+    assert min(shifts) > 0.01, shifts
 
 
 def test_score_uses_scoring(imbalanced):

@@ -30,17 +30,23 @@ def test_directions_have_zero_mean_identity_covariance(kind):
 
 
 @pytest.mark.parametrize("kind", DIRECTION_KINDS)
-def test_antithetic_pairs_and_regeneration(kind):
+@pytest.mark.parametrize("store", [True, False])
+def test_antithetic_pairs_and_regeneration(kind, store):
     torch.manual_seed(1)
-    stored = Directions(kind, 5, _params(), antithetic=True, store=True)
-    torch.manual_seed(1)
-    regenerated = Directions(kind, 5, _params(), antithetic=True, store=False)
-    assert len(stored) == 6  # odd K rounded up to pairs
-    for k in range(6):
-        for a, b in zip(stored[k], regenerated[k]):
+    dirs = Directions(kind, 5, _params(), antithetic=True, store=store)
+    assert len(dirs) == 6  # odd K rounded up to pairs
+    for k in range(6):  # the same direction every time it is asked for
+        for a, b in zip(dirs[k], dirs[k]):
             torch.testing.assert_close(a, b)
-    for a, b in zip(stored[2], stored[3]):
+    for a, b in zip(dirs[2], dirs[3]):
         torch.testing.assert_close(a, -b)
+    assert not torch.equal(dirs[0][0], dirs[2][0])
+    coef = torch.arange(6, dtype=torch.float64)
+    expected = [sum(c * U[k] for k, c in enumerate(coef)) for U in dirs.stacked()]
+    for got, want in zip(dirs.combine(coef), expected):
+        torch.testing.assert_close(got, want)
+    norms = torch.stack([sum(u.pow(2).sum() for u in dirs[k]) for k in range(6)])
+    torch.testing.assert_close(dirs.sq_norms(), norms)
 
 
 def test_centered_ranks():
@@ -66,7 +72,7 @@ def test_evaluation_modes_agree(perturb):
                 clone.get_parameter(n).add_(0.1 * u)
             expected.append(clone(X))
     expected = torch.stack(expected)
-    for mode in ("vmap", "loop", "inplace"):
+    for mode in ("stacked", "vmap", "loop", "inplace"):
         pm = PerturbedModule(module, params, mode)
         with torch.no_grad():
             out = pm.logits(pm.features(X), dirs, 0.1)
@@ -106,16 +112,25 @@ def test_zo_options_learn(options, small_multiclass):
     assert (clf.fit(X, y).predict(X) == y).mean() > 0.7
 
 
-def test_zo_modes_give_identical_fits(small_multiclass):
+def test_zo_evaluation_modes_give_identical_fits(small_multiclass):
     X, y = small_multiclass
     fits = [
-        ZOClassifier(max_epochs=3, random_state=0, perturb=None, **kw)
+        ZOClassifier(max_epochs=3, random_state=0, perturb=None, batched=batched)
         .fit(X, y)
         .predict_proba(X)
-        for kw in ({"batched": True}, {"batched": False}, {"memory_efficient": True})
+        for batched in (True, False, "auto")  # vmap, loop, stacked weights
     ]
     np.testing.assert_allclose(fits[0], fits[1], atol=1e-10)
-    np.testing.assert_allclose(fits[0], fits[2], atol=1e-8)
+    np.testing.assert_allclose(fits[0], fits[2], atol=1e-10)
+
+
+def test_auto_mode_choice():
+    module = MLP(6, 3, (8,)).double()
+    assert PerturbedModule(module, select_parameters(module, None)).mode == "stacked"
+    conv = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.Flatten())
+    assert PerturbedModule(conv, select_parameters(conv, None)).mode == "vmap"
+    big = MLP(200, 2, (200,)).double()
+    assert PerturbedModule(big, select_parameters(big, None)).mode == "loop"
 
 
 def test_unperturbed_parameters_stay_fixed_in_the_score_phase(small_multiclass):

@@ -1,0 +1,218 @@
+"""Speed and memory benchmark, side by side in one run.
+
+Prints:
+1. fit time of PGClassifier / ZOClassifier vs skorch's NeuralNetClassifier
+   with cross-entropy: same MLP, data, epochs and batch size (skorch both in
+   its usual float32 and in float64, our CPU precision);
+2. ZO step time vs the time of its K+1 forwards done the faster way;
+3. batched (vmap) vs looped evaluation of K perturbed models, small and large
+   MLP;
+4. peak memory (max RSS of a fresh process) of a ZO fit on a 4M-parameter MLP
+   with and without ``memory_efficient``.
+
+Run: ``python benchmarks/speed.py [--device cuda]``.
+"""
+
+import argparse
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+from sklearn.datasets import make_classification
+
+from sklearn_zopg import PGClassifier, ZOClassifier
+from sklearn_zopg._directions import Directions
+from sklearn_zopg._modules import MLP
+from sklearn_zopg._perturbed import PerturbedModule, select_parameters
+from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
+
+EPOCHS, BATCH, K = 100, 256, 16
+
+
+def best_of(fn, repeats=3):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def fit_table(X, y, device):
+    dtype_ours = "float64" if device == "cpu" else "float32"
+    rows = []
+
+    def skorch_fit(double):
+        dtype = torch.float64 if double else torch.float32
+        net = cross_entropy_net(
+            X.shape[1], 2, 0, dtype=dtype, device=device, max_epochs=EPOCHS
+        )
+        if double:
+            return lambda: net.fit(X.astype(np.float64), y.astype(np.int64))
+        return lambda: net.fit(*as_skorch_input(X, y))
+
+    ce32 = best_of(skorch_fit(False))
+    rows.append(("skorch cross-entropy, float32", ce32))
+    if device == "cpu":
+        rows.append(("skorch cross-entropy, float64", best_of(skorch_fit(True))))
+    makers = {
+        f"PG f1, credit=sample ({dtype_ours})": PGClassifier(scoring="f1"),
+        f"PG f1, credit=batch ({dtype_ours})": PGClassifier(
+            scoring="f1", credit="batch"
+        ),
+        f"PG accuracy, exact ({dtype_ours})": PGClassifier(n_samples="exact"),
+        f"ZO f1, defaults ({dtype_ours})": ZOClassifier(scoring="f1"),
+        f"ZO f1, all parameters ({dtype_ours})": ZOClassifier(
+            scoring="f1", perturb=None, surrogate_epochs=0
+        ),
+    }
+    for name, est in makers.items():
+        est.set_params(
+            random_state=0, max_epochs=EPOCHS, batch_size=BATCH, device=device
+        )
+        rows.append((name, best_of(lambda: est.fit(X, y))))
+    print(
+        f"\n1. Fit time, {len(y)} rows x {X.shape[1]} features, MLP(64), "
+        f"{EPOCHS} epochs, batch {BATCH}, K={K} ({device})\n"
+    )
+    print("| method | fit time (s) | / skorch float32 |")
+    print("|---|---|---|")
+    for name, t in rows:
+        print(f"| {name} | {t:.2f} | {t / ce32:.2f}× |")
+
+
+def step_vs_forwards(X, y, device):
+    print(f"\n2. ZO step time vs its K+1 forwards, batch {BATCH}, K={K} ({device})\n")
+    print("| perturbed | auto mode | step (ms) | K+1 forwards, fastest (ms) | ratio |")
+    print("|---|---|---|---|---|")
+    for perturb in (None, "last"):
+        est = ZOClassifier(
+            scoring="f1",
+            perturb=perturb,
+            surrogate_epochs=0,
+            max_epochs=10,
+            random_state=0,
+            device=device,
+        )
+        steps = 10 * -(-len(y) // BATCH)
+        step_ms = best_of(lambda: est.fit(X, y)) / steps * 1e3
+        module = est.net_.module_
+        params = select_parameters(module, perturb)
+        Xb = torch.as_tensor(X[:BATCH]).to(next(module.parameters()))
+        dirs = Directions("gaussian", K, list(params.values()), antithetic=True)
+        timings = {}
+        for mode in ("stacked", "vmap", "loop"):
+            pm = PerturbedModule(module, params, mode)
+
+            def forwards():
+                with torch.no_grad():
+                    H = pm.features(Xb)
+                    pm.logits(H, dirs, 0.05)
+                    pm.tail(H)
+                if device == "cuda":
+                    torch.cuda.synchronize()
+
+            timings[mode] = best_of(lambda: [forwards() for _ in range(20)]) / 20 * 1e3
+        fastest = min(timings, key=timings.get)
+        label = "all" if perturb is None else "output layer"
+        auto = PerturbedModule(module, params).mode
+        print(
+            f"| {label} | {auto} | {step_ms:.2f} | {timings[fastest]:.2f} "
+            f"({fastest}) | {step_ms / timings[fastest]:.2f}× |"
+        )
+
+
+def batched_vs_loop(device):
+    print(
+        f"\n3. Batched vs looped evaluation of K={32} perturbed models, "
+        f"batch {BATCH} ({device})\n"
+    )
+    print(
+        "| MLP | parameters | stacked (ms) | vmap (ms) | loop (ms) | "
+        "stacked / loop speed-up | vmap / loop speed-up |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    dtype = torch.float64 if device == "cpu" else torch.float32
+    for hidden in [(64,), (256, 256)]:
+        module = MLP(20, 2, hidden).to(device=device, dtype=dtype)
+        params = select_parameters(module, None)
+        d = sum(p.numel() for p in params.values())
+        X = torch.randn(BATCH, 20, device=device, dtype=dtype)
+        dirs = Directions("gaussian", 32, list(params.values()))
+        times = {}
+        for mode in ("stacked", "vmap", "loop"):
+            pm = PerturbedModule(module, params, mode)
+
+            def run():
+                with torch.no_grad():
+                    pm.logits(X, dirs, 0.05)
+                if device == "cuda":
+                    torch.cuda.synchronize()
+
+            times[mode] = best_of(lambda: [run() for _ in range(10)]) / 10 * 1e3
+        print(
+            f"| {hidden} | {d} | {times['stacked']:.2f} | {times['vmap']:.2f} | "
+            f"{times['loop']:.2f} | {times['loop'] / times['stacked']:.2f}× | "
+            f"{times['loop'] / times['vmap']:.2f}× |"
+        )
+
+
+MEMORY_CHILD = """
+import resource, sys, numpy as np, torch
+from sklearn_zopg import ZOClassifier
+X = np.random.default_rng(0).normal(size=(512, 20)); y = (X[:, 0] > 0).astype(int)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+ZOClassifier(hidden_layer_sizes=(2048, 2048), perturb=None, surrogate_epochs=0,
+             n_samples=16, max_epochs=1, batch_size=256, random_state=0,
+             memory_efficient=sys.argv[1] == "1", device=sys.argv[2]).fit(X, y)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+gpu = torch.cuda.max_memory_allocated() / 2**20 if sys.argv[2] == "cuda" else 0
+print((peak - base) / 1024, gpu)
+"""
+
+
+def memory_table(device):
+    print(
+        f"\n4. Peak memory of a ZO fit, MLP(2048, 2048) (4.2M parameters), K=16, "
+        f"all parameters perturbed ({device})\n"
+    )
+    print("| memory_efficient | peak RSS growth (MiB) | peak CUDA memory (MiB) |")
+    print("|---|---|---|")
+    for flag in ("0", "1"):
+        out = subprocess.run(
+            [sys.executable, "-c", MEMORY_CHILD, flag, device],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        print(f"| {flag == '1'} | {float(out[0]):.0f} | {float(out[1]):.0f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--device", default="cpu")
+    device = parser.parse_args().device
+    name = torch.cuda.get_device_name() if device == "cuda" else platform.machine()
+    print(
+        f"Machine: {name}, {torch.get_num_threads()} torch threads, "
+        f"torch {torch.__version__}"
+    )
+    X, y = make_classification(
+        n_samples=1000,
+        n_features=20,
+        n_informative=5,
+        weights=[0.93],
+        flip_y=0.02,
+        random_state=0,
+    )
+    fit_table(X, y, device)
+    step_vs_forwards(X, y, device)
+    batched_vs_loop(device)
+    memory_table(device)
+
+
+if __name__ == "__main__":
+    main()
