@@ -32,7 +32,7 @@ from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
 EPOCHS, BATCH, K = 100, 256, 16
 
 
-def best_of(fn, repeats=3):
+def best_of(fn, repeats=7):
     times = []
     for _ in range(repeats):
         start = time.perf_counter()

@@ -86,13 +86,14 @@ class ZOClassifier(BaseScoreClassifier):
     Notes
     -----
     The defaults follow the post's advice, measured on the 7%-positive
-    problem of ``benchmarks/quality.py`` (test F1, mean of 3 seeds; same MLP
-    with cross-entropy alone: 0.692): ZO on all parameters from scratch 0.701
-    (it must explore ~1.4k directions with K=16 and under-fits); after 20
-    cross-entropy epochs (``surrogate_epochs=20``, default here, 0 for
-    PGClassifier) 0.708-0.717; after 50, 0.639; 20 surrogate epochs then ZO
-    on the output layer only (``perturb="last"``, the default) 0.743, and
-    about twice as fast.
+    problem of ``examples/demo.py`` (test F1, mean of 3 seeds; the same MLP
+    with cross-entropy alone: 0.692): ZO on all parameters from scratch
+    0.695 (it must explore ~1.4k directions with K=16 and under-fits); after
+    20 cross-entropy epochs (``surrogate_epochs=20``, default here, 0 for
+    PGClassifier) 0.706; after 50, 0.604 (the warm start over-fits); 20
+    surrogate epochs then ZO on the output layer only (``perturb="last"``,
+    the default) 0.735, three times faster. ``benchmarks/quality.py`` checks
+    these defaults on five tasks.
 
     Any scorer works, including those on probabilities (``"roc_auc"``,
     ``"neg_log_loss"``), since each perturbed model is scored as a whole.
