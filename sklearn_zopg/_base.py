@@ -139,7 +139,23 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Notes
+        -----
+        If ``fit`` raises (bad input, a failing scorer, divergence), the
+        estimator's attributes are left as they were before the call; a
+        ``KeyboardInterrupt`` during training ends training early and keeps
+        the parameters reached so far (skorch's behaviour).
         """
+        previous = dict(self.__dict__)
+        try:
+            return self._fit(X, y, sample_weight)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
+
+    def _fit(self, X, y, sample_weight):
         device = _resolve_device(self.device)
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)

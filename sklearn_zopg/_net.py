@@ -2,9 +2,44 @@
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
+from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
 
-__all__ = ["IndexBatches", "ScoreNet"]
+__all__ = ["DivergenceCheck", "Diverged", "IndexBatches", "ScoreNet", "check_finite"]
+
+
+class Diverged(ValueError):
+    """Raised by a train step that meets NaN or infinity."""
+
+
+def check_finite(logits):
+    """Raise :class:`Diverged` if the module's outputs hold NaN or infinity."""
+    if not bool(torch.isfinite(logits).all()):
+        raise Diverged("the module's logits hold NaN or infinity")
+
+
+class DivergenceCheck(Callback):
+    """Stop with a clear error when training produces NaN or infinity.
+
+    Checked after every batch: the step's loss and every parameter. A model
+    full of NaN is never returned as fitted.
+    """
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if not training:
+            return
+        epoch = len(net.history)
+        loss = kwargs.get("loss")
+        if loss is not None and not bool(torch.isfinite(loss).all()):
+            raise ValueError(
+                f"Training diverged at epoch {epoch}: the loss became {float(loss)}. "
+                "Lower lr (or epsilon for ZOClassifier)."
+            )
+        for name, param in net.module_.named_parameters():
+            if not bool(torch.isfinite(param).all()):
+                raise ValueError(
+                    f"Training diverged at epoch {epoch}: parameter {name!r} holds "
+                    "NaN or infinity. Lower lr (or epsilon for ZOClassifier)."
+                )
 
 
 class IndexBatches:
@@ -53,11 +88,18 @@ class ScoreNet(NeuralNet):
                     name="train_score", on_train=True, lower_is_better=False
                 ),
             ),
+            ("divergence_check", DivergenceCheck()),
             ("print_log", PrintLog()),
         ]
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
-        step = self.train_step_fn(self.module_, batch.to(self.device))
+        try:
+            step = self.train_step_fn(self.module_, batch.to(self.device))
+        except Diverged as exc:
+            raise ValueError(
+                f"Training diverged at epoch {len(self.history)}: {exc}. Lower lr "
+                "(or epsilon for ZOClassifier)."
+            ) from exc
         self.history.record_batch("train_score", float(step["score"]))
         return {"loss": step["loss"], "y_pred": None}

@@ -13,6 +13,7 @@ from ._estimators import (
     pg_surrogate,
     sample_labels,
 )
+from ._net import check_finite
 
 __all__ = ["PGClassifier"]
 
@@ -163,6 +164,7 @@ class PGClassifier(BaseScoreClassifier):
         def step(module, rows):
             Xb, yb, wb = data.batch(rows)
             log_proba = torch.log_softmax(module(Xb) / T, dim=1)
+            check_finite(log_proba)
             proba = log_proba.detach().exp()
             if K == "exact":
                 greedy = proba.argmax(1)[None]

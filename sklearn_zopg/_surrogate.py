@@ -2,6 +2,8 @@
 
 import torch
 
+from ._net import check_finite
+
 __all__ = ["cross_entropy_step"]
 
 
@@ -15,6 +17,7 @@ def cross_entropy_step(reward, data):
     def step(module, rows):
         Xb, yb, wb = data.batch(rows)
         logits = module(Xb)
+        check_finite(logits)
         per_row = torch.nn.functional.cross_entropy(logits, yb, reduction="none")
         if wb is None:
             loss = per_row.mean()

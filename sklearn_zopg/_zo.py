@@ -9,6 +9,7 @@ from ._base import BaseScoreClassifier
 from ._baselines import centered_ranks, zo_baseline
 from ._directions import DIRECTION_KINDS, Directions
 from ._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from ._net import check_finite
 from ._perturbed import PerturbedModule, select_parameters
 
 __all__ = ["ZOClassifier"]
@@ -201,9 +202,9 @@ class ZOClassifier(BaseScoreClassifier):
                     store=not self.memory_efficient,
                 )
                 H = perturbed.features(Xb)
-                scores = reward.score_logits(
-                    yb, perturbed.logits(H, directions, eps), wb
-                )
+                logits = perturbed.logits(H, directions, eps)
+                check_finite(logits)
+                scores = reward.score_logits(yb, logits, wb)
                 current = None
                 if baseline == "current":
                     current = reward.score_logits(yb, perturbed.tail(H)[None], wb)[0]

@@ -1,0 +1,85 @@
+"""Failures are loud and leave the estimator as it was."""
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from sklearn_zopg import PGClassifier, ZOClassifier
+
+ESTIMATORS = [PGClassifier, ZOClassifier]
+
+
+class NaNModule(torch.nn.Module):
+    """Logits that turn NaN after a few forward passes in training mode."""
+
+    def __init__(self, n_in=6, n_out=3, after=30):
+        super().__init__()
+        self.fc = torch.nn.Linear(n_in, n_out)
+        self.after = after
+        self.calls = 0
+
+    def forward(self, X):
+        self.calls += self.training
+        out = self.fc(X)
+        return out * float("nan") if self.calls > self.after else out
+
+
+class InterruptAt(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_divergence_names_the_epoch(Estimator, small_multiclass):
+    X, y = small_multiclass
+    est = Estimator(module=NaNModule, max_epochs=50, surrogate_epochs=0)
+    with pytest.raises(ValueError, match=r"diverged at epoch \d+"):
+        est.fit(X, y)
+    assert not hasattr(est, "net_")
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_failed_fit_leaves_fitted_estimator_untouched(Estimator, small_multiclass):
+    X, y = small_multiclass
+    est = Estimator(max_epochs=2, random_state=0).fit(X, y)
+    before = est.predict_proba(X)
+    state = {k: v for k, v in vars(est).items() if k.endswith("_")}
+    bad_inputs = [
+        (X[:, :4], np.zeros_like(y)),  # resets n_features_in_, then one class
+        (np.where(np.eye(len(X), X.shape[1]) > 0, np.nan, X), y),
+    ]
+    for bad_X, bad_y in bad_inputs:
+        with pytest.raises(ValueError):
+            est.fit(bad_X, bad_y)
+        assert {
+            k: v for k, v in vars(est).items() if k.endswith("_")
+        }.keys() == state.keys()
+        assert est.n_features_in_ == X.shape[1]
+        np.testing.assert_array_equal(est.predict_proba(X), before)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_keyboard_interrupt_keeps_a_usable_model(Estimator, small_multiclass):
+    X, y = small_multiclass
+    est = Estimator(
+        max_epochs=50, surrogate_epochs=0, callbacks=[InterruptAt(3)], random_state=0
+    )
+    est.fit(X, y)
+    assert est.n_iter_ == 3
+    assert est.predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sparse_and_object_input(Estimator, small_multiclass):
+    from scipy import sparse
+
+    X, y = small_multiclass
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        Estimator().fit(sparse.csr_matrix(X), y)
+    with pytest.raises(ValueError):
+        Estimator().fit(np.array([["a"] * X.shape[1]] * len(X), dtype=object), y)
