@@ -1,4 +1,6 @@
-"""Different roads, same place: ZO vs policy gradient, as epsilon and T shrink.
+"""
+Different roads, same place: ZO vs policy gradient
+==================================================
 
 The post's main result: the zeroth-order gradient of the *argmax* accuracy,
 smoothed by parameter perturbations of scale epsilon, approaches the policy
@@ -6,25 +8,23 @@ gradient of the softmax(f/T) policy. This script measures the cosine between
 the ZO estimate, the REINFORCE estimate and the exact policy gradient on a
 small fitted model, over a grid of epsilon and T, and saves a two-panel plot.
 
-Run: ``python examples/plot_gradient_agreement.py [output.png]``
+Run: ``python examples/plot_gradient_agreement.py [output.png]`` (the PNG is
+written only when a path is given).
 """
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+from sklearn.datasets import make_classification
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from sklearn.datasets import make_classification  # noqa: E402
-
-from sklearn_zopg import PGClassifier  # noqa: E402
-from sklearn_zopg.diagnostics import gradient_agreement  # noqa: E402
+from sklearn_zopg import PGClassifier
+from sklearn_zopg.diagnostics import gradient_agreement
 
 EPSILONS = [0.01, 0.03, 0.1, 0.3, 1.0]
 TEMPERATURES = [0.1, 0.3, 1.0, 3.0]
 
 
-def main(path="gradient_agreement.png"):
+def main(path=None):
     X, y = make_classification(n_samples=256, n_features=5, random_state=0)
     est = PGClassifier(max_epochs=2, hidden_layer_sizes=(8,), random_state=0)
     est.fit(X, y)
@@ -49,14 +49,15 @@ def main(path="gradient_agreement.png"):
     left.legend()
     fig.suptitle("Zeroth-order and policy gradients of accuracy point the same way")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    if path:
+        fig.savefig(path, dpi=100)
+        print(f"saved {path}")
     print("epsilon  cos(ZO, exact)  cos(PG, exact)")
     for e, r in zip(EPSILONS, by_eps):
         print(f"{e:<8} {r['cos_zo_exact']:>14.3f} {r['cos_pg_exact']:>15.3f}")
     print("T        cos(ZO, exact)  cos(PG, exact)")
     for t, r in zip(TEMPERATURES, by_temp):
         print(f"{t:<8} {r['cos_zo_exact']:>14.3f} {r['cos_pg_exact']:>15.3f}")
-    print(f"saved {path}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,31 @@
+"""Sphinx configuration for sklearn-zopg."""
+
+import sklearn_zopg
+
+project = "sklearn-zopg"
+author = "sklearn-zopg developers"
+release = sklearn_zopg.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+autosummary_generate = True
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+html_theme = "alabaster"
+html_static_path = []
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",
+    "ignore_pattern": r"demo\.py",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+}
