@@ -329,7 +329,20 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         score : float
+
+        Raises
+        ------
+        ValueError
+            If ``y`` holds labels the estimator never saw in ``fit``: it can
+            never predict them, and the score would silently count them wrong.
         """
+        check_is_fitted(self)
+        unseen = np.setdiff1d(np.unique(np.asarray(y)), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels not seen during fit: {unseen.tolist()}; the "
+                f"estimator only knows {self.classes_.tolist()}."
+            )
         scorer = check_scoring(self, scoring=self.scoring)
         if sample_weight is None:
             return float(scorer(self, X, y))

@@ -42,7 +42,10 @@ scoring : str or callable, default="accuracy"
         untouched.
 
     verbose : int, default=0
-        ``1`` prints skorch's per-epoch table (loss, training score, time).
+        ``1`` prints skorch's per-epoch table: loss, training score, the
+        spread (std) of the K sampled scores per step (how noisy the estimate
+        is), time. For a progress bar pass
+        ``callbacks=[skorch.callbacks.ProgressBar()]``.
 
     callbacks : list of skorch callbacks, default=None
         Passed to the skorch net.
@@ -72,8 +75,8 @@ classes_ : ndarray of shape (n_classes,)
 
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the torch module and
-        ``net_.history`` holds per-epoch ``train_loss``, ``train_score`` and
-        ``dur``.
+        ``net_.history`` holds per-epoch ``train_loss``, ``train_score``,
+        ``train_score_std`` and ``dur``.
 
     n_iter_ : int
         Number of epochs run (over all warm-started fits)."""

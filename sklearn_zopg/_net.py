@@ -71,7 +71,8 @@ class ScoreNet(NeuralNet):
     ``train_step`` (set by the estimator for the length of a fit) takes the
     module and a tensor of row indices, leaves the ascent direction of the
     score in the parameters' ``.grad`` (as the negative of a loss gradient)
-    and returns ``{"loss": ..., "score": ...}``. skorch then steps the
+    and returns ``{"loss": ..., "score": ..., "score_std": ...}`` (the
+    spread of the K sampled scores, when there are any). skorch then steps the
     optimizer, records the history and runs the callbacks.
     """
 
@@ -88,6 +89,10 @@ class ScoreNet(NeuralNet):
                     name="train_score", on_train=True, lower_is_better=False
                 ),
             ),
+            (
+                "train_score_std",
+                PassthroughScoring(name="train_score_std", on_train=True),
+            ),
             ("divergence_check", DivergenceCheck()),
             ("print_log", PrintLog()),
         ]
@@ -102,4 +107,5 @@ class ScoreNet(NeuralNet):
                 "(or epsilon for ZOClassifier)."
             ) from exc
         self.history.record_batch("train_score", float(step["score"]))
+        self.history.record_batch("train_score_std", float(step.get("score_std", 0.0)))
         return {"loss": step["loss"], "y_pred": None}

@@ -189,6 +189,10 @@ class PGClassifier(BaseScoreClassifier):
             )
             loss = pg_surrogate(log_proba, labels, advantage)
             loss.backward()
-            return {"loss": loss.detach(), "score": scores.mean()}
+            return {
+                "loss": loss.detach(),
+                "score": scores.mean(),
+                "score_std": scores.std() if len(scores) > 1 else 0.0,
+            }
 
         return step

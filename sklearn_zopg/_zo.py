@@ -218,6 +218,6 @@ class ZOClassifier(BaseScoreClassifier):
                 for p, g in zip(params, directions.combine(-coef.to(Xb.device))):
                     p.grad = g
             score = current if current is not None else scores.mean()
-            return {"loss": -score, "score": score}
+            return {"loss": -score, "score": score, "score_std": scores.std()}
 
         return step

@@ -318,3 +318,20 @@ def test_pg_exact_mode(small_multiclass):
     assert (clf.predict(X) == y).mean() > 0.8
     with pytest.raises(ValueError, match="sum over samples"):
         PGClassifier(n_samples="exact", scoring="f1_macro").fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_verbose_prints_an_epoch_table(Estimator, small_multiclass, capsys):
+    X, y = small_multiclass
+    Estimator(max_epochs=3, surrogate_epochs=0, verbose=1, random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_score" in out and "train_score_std" in out and "dur" in out
+    assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 3
+
+
+def test_progress_bar_callback(small_multiclass):
+    from skorch.callbacks import ProgressBar
+
+    X, y = small_multiclass
+    clf = PGClassifier(max_epochs=2, callbacks=[ProgressBar()], random_state=0)
+    assert clf.fit(X, y).n_iter_ == 2

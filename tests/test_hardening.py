@@ -83,3 +83,11 @@ def test_sparse_and_object_input(Estimator, small_multiclass):
         Estimator().fit(sparse.csr_matrix(X), y)
     with pytest.raises(ValueError):
         Estimator().fit(np.array([["a"] * X.shape[1]] * len(X), dtype=object), y)
+
+
+def test_score_with_unseen_labels_is_a_clear_error(small_multiclass):
+    X, y = small_multiclass
+    est = PGClassifier(max_epochs=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"not seen during fit: \[7\]"):
+        est.score(X, np.where(y == 0, 7, y))
+    assert np.isfinite(est.score(X, y))
