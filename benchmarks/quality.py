@@ -32,20 +32,17 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier, make_reward
 from sklearn_zopg._perturbed import select_parameters
-from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
+from sklearn_zopg._reference import (
+    as_skorch_input,
+    cross_entropy_net,
+    imbalanced_problem,
+)
 
 F2 = make_scorer(fbeta_score, beta=2)
 
 
 def tasks():
-    X, y = make_classification(
-        n_samples=2000,
-        n_features=20,
-        n_informative=5,
-        weights=[0.93],
-        flip_y=0.02,
-        random_state=0,
-    )
+    X, y = imbalanced_problem()
     yield "imbalanced binary (7% pos.)", "f1", X, y
     digits = load_digits()
     yield "digits, 10 classes", "f1_macro", digits.data, digits.target

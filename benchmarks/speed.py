@@ -21,13 +21,16 @@ import time
 
 import numpy as np
 import torch
-from sklearn.datasets import make_classification
 
 from sklearn_zopg import PGClassifier, ZOClassifier
 from sklearn_zopg._directions import Directions
 from sklearn_zopg._modules import MLP
 from sklearn_zopg._perturbed import PerturbedModule, select_parameters
-from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
+from sklearn_zopg._reference import (
+    as_skorch_input,
+    cross_entropy_net,
+    imbalanced_problem,
+)
 
 EPOCHS, BATCH, K = 100, 256, 16
 
@@ -200,14 +203,7 @@ def main():
         f"Machine: {name}, {torch.get_num_threads()} torch threads, "
         f"torch {torch.__version__}"
     )
-    X, y = make_classification(
-        n_samples=1000,
-        n_features=20,
-        n_informative=5,
-        weights=[0.93],
-        flip_y=0.02,
-        random_state=0,
-    )
+    X, y = imbalanced_problem(n_samples=1000)
     fit_table(X, y, device)
     step_vs_forwards(X, y, device)
     batched_vs_loop(device)

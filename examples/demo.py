@@ -13,26 +13,23 @@ Run: ``python examples/demo.py``
 import time
 
 import numpy as np
-from sklearn.datasets import load_digits, make_classification
+from sklearn.datasets import load_digits
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
-from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
+from sklearn_zopg._reference import (
+    as_skorch_input,
+    cross_entropy_net,
+    imbalanced_problem,
+)
 
 
 def datasets():
     digits = load_digits()
     yield "digits, 'is it a 9?'", digits.data, (digits.target == 9).astype(int)
-    X, y = make_classification(
-        n_samples=2000,
-        n_features=20,
-        n_informative=5,
-        weights=[0.93],
-        flip_y=0.02,
-        random_state=0,
-    )
+    X, y = imbalanced_problem()
     yield "make_classification, 7% positives", X, y
 
 

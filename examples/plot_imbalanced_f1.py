@@ -10,23 +10,19 @@ logistic regression with its threshold tuned for F1
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import TunedThresholdClassifierCV, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
-from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
-
-X, y = make_classification(
-    n_samples=2000,
-    n_features=20,
-    n_informative=5,
-    weights=[0.93],
-    flip_y=0.02,
-    random_state=0,
+from sklearn_zopg._reference import (
+    as_skorch_input,
+    cross_entropy_net,
+    imbalanced_problem,
 )
+
+X, y = imbalanced_problem()
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.5, stratify=y, random_state=0
 )

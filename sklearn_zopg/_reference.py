@@ -6,7 +6,25 @@ from skorch import NeuralNetClassifier
 
 from ._modules import MLP
 
-__all__ = ["cross_entropy_net"]
+__all__ = ["as_skorch_input", "cross_entropy_net", "imbalanced_problem"]
+
+
+def imbalanced_problem(n_samples=2000, random_state=0):
+    """The project's reference problem: 7% positives, 2% label noise.
+
+    ``make_classification`` with 20 features (5 informative), as used by the
+    demo, the tests and the benchmarks, so that their figures compare.
+    """
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples=n_samples,
+        n_features=20,
+        n_informative=5,
+        weights=[0.93],
+        flip_y=0.02,
+        random_state=random_state,
+    )
 
 
 def cross_entropy_net(n_features, n_classes, seed, dtype=torch.float32, **net_params):

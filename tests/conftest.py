@@ -3,18 +3,13 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from sklearn_zopg._reference import imbalanced_problem
+
 
 @pytest.fixture(scope="session")
 def imbalanced():
     """A seeded binary problem with 7% positives, standardized, split 50/50."""
-    X, y = make_classification(
-        n_samples=2000,
-        n_features=20,
-        n_informative=5,
-        weights=[0.93],
-        flip_y=0.02,
-        random_state=0,
-    )
+    X, y = imbalanced_problem()
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.5, stratify=y, random_state=0
     )
