@@ -148,15 +148,13 @@ class CountMetric:
         new_new = self.terms(tp_new, pred_new, true_new, selected_new)  # K,n,C,T
         new_base = terms[:, None, :, :]
 
-        changed = (
-            sums[:, None, None, :]
-            - old_base[:, :, None, :]
-            + old_new[:, :, None, :]
-            - new_base
-            + new_new
-        )
-        same = torch.nn.functional.one_hot(Y_pred, C).bool()[..., None]
-        all_sums = torch.where(same, sums[:, None, None, :], changed)
+        # sums - terms[a] + terms'[a] - terms[c] + terms'[c], for every c ...
+        base_minus_old = (sums[:, None, :] - old_base + old_new)[:, :, None, :]
+        all_sums = (new_new - new_base).add_(base_minus_old)
+        # ... except c == a, where nothing changes.
+        T = all_sums.shape[-1]
+        at_own = Y_pred[..., None, None].expand(K, n, 1, T)
+        all_sums.scatter_(2, at_own, sums[:, None, None, :].expand(K, n, 1, T))
         return self.sign * self.finalize(all_sums)
 
 
