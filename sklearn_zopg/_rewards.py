@@ -18,6 +18,7 @@ from sklearn.metrics._scorer import _BaseScorer
 from sklearn.utils._available_if import available_if
 
 from ._metrics import ClassCounts, count_metric_for
+from ._ranking import binary_roc_auc, is_plain_roc_auc
 
 __all__ = ["Reward", "make_reward"]
 
@@ -90,7 +91,9 @@ class Reward:
     classes : ndarray or None
         Labels that class indices refer to.
     is_fast : bool
-        True when the count-based path computes the score.
+        True when the count-based path computes the score of label vectors.
+        (Unweighted binary ``roc_auc`` of logits also has a vectorized exact
+        path, in ``score_logits``.)
     needs_scores : bool
         True when the scorer reads ``predict_proba``/``decision_function``:
         it cannot score label vectors, only whole models (``score_logits``).
@@ -120,6 +123,12 @@ class Reward:
             )
         self.is_fast = self._metric is not None
         self.decomposable = bool(self.is_fast and self._metric.decomposable)
+        self._fast_auc = bool(
+            self._known_form
+            and self.classes is not None
+            and len(self.classes) == 2
+            and is_plain_roc_auc(self.scorer._score_func, self.scorer._kwargs)
+        )
         if self.is_fast:
             # One real call surfaces the scorer's own configuration errors
             # (e.g. a default pos_label=1 with string classes), as sklearn would.
@@ -195,6 +204,10 @@ class Reward:
         if not self.needs_scores:
             return self(y_true, logits.argmax(-1), sample_weight)
         y, _, w, _ = self._inputs(y_true, logits[..., 0].long(), sample_weight)
+        if self._fast_auc and w is None and 0 < int(y.sum()) < y.shape[0]:
+            # the scorer would read decision_function: logit_1 - logit_0
+            margin = (logits[..., 1] - logits[..., 0]).double()
+            return self._checked(binary_roc_auc(y, margin), False)
         y_labels = self.classes[y.cpu().numpy()]
         w_np = None if w is None else w.cpu().numpy()
         values = []

@@ -235,3 +235,31 @@ def test_fast_is_much_faster_than_sklearn():
     reward = make_reward(counting, classes=np.array([0, 1]))
     reward(np.zeros(5, int), np.zeros((7, 5), int))
     assert len(calls) == 7
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 40),
+    K=st.integers(1, 4),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_fast_roc_auc_equals_sklearn(n, K, ties, seed):
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    y[0], y[1] = 0, 1
+    logits = rng.normal(size=(K, n, 2))
+    if ties:
+        logits = np.round(logits, 0)
+    reward = make_reward("roc_auc", classes=np.array(["neg", "pos"]))
+    assert reward._fast_auc
+    out = reward.score_logits(torch.as_tensor(y), torch.as_tensor(logits))
+    expected = [roc_auc_score(y, row[:, 1] - row[:, 0]) for row in logits]
+    np.testing.assert_allclose(out.numpy(), expected, rtol=0, atol=1e-12)
+    # weighted: the sklearn call path, same values for unit weights
+    weighted = reward.score_logits(
+        torch.as_tensor(y), torch.as_tensor(logits), torch.ones(n, dtype=torch.float64)
+    )
+    np.testing.assert_allclose(weighted.numpy(), expected, rtol=0, atol=1e-12)
