@@ -136,6 +136,10 @@ class CountMetric:
         old_new = self.terms(tp_old, pred_old, true_old, selected_old)  # K,n,T
         old_base = terms.gather(1, Y_pred[..., None].expand(K, n, terms.shape[-1]))
 
+        base_minus_old = sums[:, None, :] - old_base + old_new  # K,n,T
+        if C == 2:
+            return self._binary_credit(counts, terms, base_minus_old, y_true, Y_pred, w)
+
         # New class c gains sample i.
         onehot_true = torch.nn.functional.one_hot(y_true, C).to(w.dtype)  # n,C
         gain_tp = w[..., None] * onehot_true  # K,n,C
@@ -149,13 +153,32 @@ class CountMetric:
         new_base = terms[:, None, :, :]
 
         # sums - terms[a] + terms'[a] - terms[c] + terms'[c], for every c ...
-        base_minus_old = (sums[:, None, :] - old_base + old_new)[:, :, None, :]
-        all_sums = (new_new - new_base).add_(base_minus_old)
+        all_sums = (new_new - new_base).add_(base_minus_old[:, :, None, :])
         # ... except c == a, where nothing changes.
         T = all_sums.shape[-1]
         at_own = Y_pred[..., None, None].expand(K, n, 1, T)
         all_sums.scatter_(2, at_own, sums[:, None, None, :].expand(K, n, 1, T))
         return self.sign * self.finalize(all_sums)
+
+    def _binary_credit(self, counts, terms, base_minus_old, y_true, Y_pred, w):
+        """Two classes: the only change of sample i is the flip to the other."""
+        K, n = Y_pred.shape
+        other = 1 - Y_pred
+        gained = self.terms(
+            counts.tp.gather(1, other) + w * (y_true == other),
+            counts.pred.gather(1, other) + w,
+            counts.true.gather(1, other),
+            self.selected(torch.ones_like(other, dtype=torch.bool), other),
+        )
+        T = terms.shape[-1]
+        other_base = terms.gather(1, other[..., None].expand(K, n, T))
+        flipped = self.sign * self.finalize(base_minus_old - other_base + gained)
+        own = (self.sign * self.finalize(terms.sum(-2)))[:, None].expand(K, n)
+        is_one = Y_pred.bool()
+        # credit[..., 0] is the score with label 0: own where Y=0, else the flip
+        return torch.stack(
+            [torch.where(is_one, flipped, own), torch.where(is_one, own, flipped)], -1
+        )
 
 
 class Accuracy(CountMetric):
