@@ -42,6 +42,9 @@ class ClassCounts:
     """
 
     def __init__(self, y_true, Y_pred, weight=None, n_classes=2):
+        if n_classes == 2 and weight is None:
+            self._binary_unweighted(y_true, Y_pred)
+            return
         K = Y_pred.shape[0]
         C = n_classes
         dtype = torch.float64 if weight is None else weight.dtype
@@ -64,6 +67,26 @@ class ClassCounts:
         self.true = cm.sum(2)
         self.pred_count = counts.sum(1)
         self.true_count = counts[0].sum(1)
+
+    def _binary_unweighted(self, y_true, Y_pred):
+        """Two classes, unit weights: integer sums, no histogram (10x faster)."""
+        K, n = Y_pred.shape
+        pred1 = Y_pred.sum(1)
+        positive = y_true.bool()
+        n1 = positive.sum()
+        if 2 * int(n1) <= n:  # sum over the smaller class's columns only
+            tp1 = Y_pred[:, positive].sum(1)
+        else:
+            tp1 = pred1 - Y_pred[:, ~positive].sum(1)
+        n1 = n1.expand(K)
+        n0 = n - n1
+        tp0 = n0 - (pred1 - tp1)
+        f64 = torch.float64
+        self.tp = torch.stack([tp0, tp1], 1).to(f64)
+        self.pred = torch.stack([n - pred1, pred1], 1).to(f64)
+        self.true = torch.stack([n0, n1], 1).to(f64)
+        self.pred_count = self.pred
+        self.true_count = self.true[0]
 
     def present(self, pred_count):
         """Classes that occur in the truth or in the predictions (unweighted)."""
@@ -97,18 +120,25 @@ class CountMetric:
     sign = 1.0
     decomposable = False
 
+    uses_selection = False  # whether terms() reads ``selected``
+
     def selected(self, present, class_index):
         """Which classes enter the average (sklearn's ``labels``)."""
         return present
 
+    def _signed(self, value):
+        return value if self.sign == 1.0 else self.sign * value
+
     def _base_terms(self, counts):
         C = counts.tp.shape[1]
         index = torch.arange(C, device=counts.tp.device)
-        selected = self.selected(counts.present(counts.pred_count), index)
+        selected = None
+        if self.uses_selection:
+            selected = self.selected(counts.present(counts.pred_count), index)
         return self.terms(counts.tp, counts.pred, counts.true, selected)
 
     def score(self, counts):
-        return self.sign * self.finalize(self._base_terms(counts).sum(-2))
+        return self._signed(self.finalize(self._base_terms(counts).sum(-2)))
 
     def credit(self, counts, y_true, Y_pred, weight):
         """Score of each vector with each sample's label set to each class.
@@ -130,9 +160,11 @@ class CountMetric:
         true_old = at_old(counts.true)
         tp_old = at_old(counts.tp) - w * hit_old
         pred_old = at_old(counts.pred) - w
-        pcount_old = at_old(counts.pred_count) - 1
-        present_old = (pcount_old + counts.true_count[Y_pred]) > 0
-        selected_old = self.selected(present_old, Y_pred)
+        selected_old = None
+        if self.uses_selection:
+            pcount_old = at_old(counts.pred_count) - 1
+            present_old = (pcount_old + counts.true_count[Y_pred]) > 0
+            selected_old = self.selected(present_old, Y_pred)
         old_new = self.terms(tp_old, pred_old, true_old, selected_old)  # K,n,T
         old_base = terms.gather(1, Y_pred[..., None].expand(K, n, terms.shape[-1]))
 
@@ -145,9 +177,12 @@ class CountMetric:
         gain_tp = w[..., None] * onehot_true  # K,n,C
         tp_new = counts.tp[:, None, :] + gain_tp
         pred_new = counts.pred[:, None, :] + w[..., None]
-        pcount_new = counts.pred_count[:, None, :] + 1
-        index = torch.arange(C, device=w.device).expand_as(pcount_new)
-        selected_new = self.selected(pcount_new > 0, index)
+        selected_new = None
+        if self.uses_selection:
+            index = torch.arange(C, device=w.device).expand(K, n, C)
+            selected_new = self.selected(
+                torch.ones_like(index, dtype=torch.bool), index
+            )
         true_new = counts.true[:, None, :]
         new_new = self.terms(tp_new, pred_new, true_new, selected_new)  # K,n,C,T
         new_base = terms[:, None, :, :]
@@ -158,7 +193,7 @@ class CountMetric:
         T = all_sums.shape[-1]
         at_own = Y_pred[..., None, None].expand(K, n, 1, T)
         all_sums.scatter_(2, at_own, sums[:, None, None, :].expand(K, n, 1, T))
-        return self.sign * self.finalize(all_sums)
+        return self._signed(self.finalize(all_sums))
 
     def _binary_credit(self, counts, terms, base_minus_old, y_true, Y_pred, w):
         """Two classes: the only change of sample i is the flip to the other."""
@@ -168,12 +203,14 @@ class CountMetric:
             counts.tp.gather(1, other) + w * (y_true == other),
             counts.pred.gather(1, other) + w,
             counts.true.gather(1, other),
-            self.selected(torch.ones_like(other, dtype=torch.bool), other),
+            self.selected(torch.ones_like(other, dtype=torch.bool), other)
+            if self.uses_selection
+            else None,
         )
         T = terms.shape[-1]
         other_base = terms.gather(1, other[..., None].expand(K, n, T))
-        flipped = self.sign * self.finalize(base_minus_old - other_base + gained)
-        own = (self.sign * self.finalize(terms.sum(-2)))[:, None].expand(K, n)
+        flipped = self._signed(self.finalize(base_minus_old - other_base + gained))
+        own = self._signed(self.finalize(terms.sum(-2)))[:, None].expand(K, n)
         is_one = Y_pred.bool()
         # credit[..., 0] is the score with label 0: own where Y=0, else the flip
         return torch.stack(
@@ -226,6 +263,8 @@ class _SetWise(CountMetric):
         self.average = average
         self.selection = selection
         self.zero_division = zero_division
+
+    uses_selection = True
 
     def selected(self, present, class_index):
         if self.selection is None:
