@@ -126,24 +126,19 @@ def logit_grad_sq_norms(proba, labels):
     return ((onehot - proba.detach()[None]) ** 2).sum((1, 2))
 
 
-def zo_gradient(scores, baseline, directions, epsilon):
-    """Zeroth-order ascent direction ``mean_k (F_k - b) / eps * u_k``.
+def zo_gradient(weights, directions, epsilon):
+    """Zeroth-order ascent direction ``sum_k w_k u_k / (eps K)``.
 
     Parameters
     ----------
-    scores : tensor of shape (K,)
-        ``F(theta + eps u_k)``.
-    baseline : tensor broadcastable to (K,)
-    directions : list of tensors of shape (K, *param.shape)
+    weights : tensor of shape (K,)
+        ``F(theta + eps u_k) - b`` (or fitness-shaped scores).
+    directions : Directions
+        The K directions (stored or regenerated, see ``_directions``).
     epsilon : float
 
     Returns
     -------
-    list of tensors, one per parameter.
+    list of tensors, one per perturbed parameter.
     """
-    coef = (scores - baseline) / (epsilon * scores.shape[0])
-    out = []
-    for u in directions:
-        c = coef.to(u.dtype).view(-1, *([1] * (u.ndim - 1)))
-        out.append((c * u).sum(0))
-    return out
+    return directions.combine(weights / (epsilon * len(directions)))

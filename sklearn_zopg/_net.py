@@ -17,6 +17,14 @@ def check_finite(logits):
         raise Diverged("the module's logits hold NaN or infinity")
 
 
+def diverged(net, what):
+    """The error that stops a diverging fit, naming the epoch."""
+    return ValueError(
+        f"Training diverged at epoch {len(net.history)}: {what}. Lower lr (or "
+        "epsilon for ZOClassifier)."
+    )
+
+
 class DivergenceCheck(Callback):
     """Stop with a clear error when training produces NaN or infinity.
 
@@ -27,19 +35,12 @@ class DivergenceCheck(Callback):
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
         if not training:
             return
-        epoch = len(net.history)
         loss = kwargs.get("loss")
         if loss is not None and not bool(torch.isfinite(loss).all()):
-            raise ValueError(
-                f"Training diverged at epoch {epoch}: the loss became {float(loss)}. "
-                "Lower lr (or epsilon for ZOClassifier)."
-            )
+            raise diverged(net, f"the loss became {float(loss)}")
         for name, param in net.module_.named_parameters():
             if not bool(torch.isfinite(param).all()):
-                raise ValueError(
-                    f"Training diverged at epoch {epoch}: parameter {name!r} holds "
-                    "NaN or infinity. Lower lr (or epsilon for ZOClassifier)."
-                )
+                raise diverged(net, f"parameter {name!r} holds NaN or infinity")
 
 
 class IndexBatches:
@@ -102,10 +103,7 @@ class ScoreNet(NeuralNet):
         try:
             step = self.train_step_fn(self.module_, batch.to(self.device))
         except Diverged as exc:
-            raise ValueError(
-                f"Training diverged at epoch {len(self.history)}: {exc}. Lower lr "
-                "(or epsilon for ZOClassifier)."
-            ) from exc
+            raise diverged(self, str(exc)) from exc
         self.history.record_batch("train_score", float(step["score"]))
         self.history.record_batch("train_score_std", float(step.get("score_std", 0.0)))
         return {"loss": step["loss"], "y_pred": None}

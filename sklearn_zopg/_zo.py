@@ -9,6 +9,7 @@ from ._base import BaseScoreClassifier
 from ._baselines import centered_ranks, zo_baseline
 from ._directions import DIRECTION_KINDS, Directions
 from ._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from ._estimators import zo_gradient
 from ._net import check_finite
 from ._perturbed import PerturbedModule, select_parameters
 
@@ -213,10 +214,9 @@ class ZOClassifier(BaseScoreClassifier):
                 else:
                     sq_norms = directions.sq_norms().to(scores.device)
                     weights = scores - zo_baseline(baseline, scores, sq_norms, current)
-                coef = weights / (eps * len(directions))
-                # the optimizer descends: grad = -ascent
-                for p, g in zip(params, directions.combine(-coef.to(Xb.device))):
-                    p.grad = g
+                ascent = zo_gradient(weights.to(Xb.device), directions, eps)
+                for p, g in zip(params, ascent):
+                    p.grad = g.neg_()  # the optimizer descends
             score = current if current is not None else scores.mean()
             return {"loss": -score, "score": score, "score_std": scores.std()}
 

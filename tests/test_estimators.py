@@ -8,6 +8,7 @@ import torch
 
 from sklearn_zopg import make_reward
 from sklearn_zopg._baselines import pg_baseline, zo_baseline
+from sklearn_zopg._directions import Directions
 from sklearn_zopg._estimators import (
     logit_grad_sq_norms,
     pg_advantage,
@@ -117,10 +118,11 @@ def test_zo_gradient_matches_smooth_gradient(baseline):
 
     exact = torch.func.grad(F)(theta)
     eps, K = 1e-3, 20000
-    u = torch.randn(K, 6, dtype=torch.float64)
+    directions = Directions("gaussian", K, [theta])
+    u = directions.stacked()[0]
     scores = F(theta + eps * u)
-    b = zo_baseline(baseline, scores, (u**2).sum(1), F(theta))
-    est = zo_gradient(scores, b, [u], eps)[0]
+    b = zo_baseline(baseline, scores, directions.sq_norms(), F(theta))
+    est = zo_gradient(scores - b, directions, eps)[0]
     tol = 0.6 if baseline == "none" else 0.1  # no baseline: F/eps noise
     assert torch.nn.functional.cosine_similarity(est, exact, 0) > 1 - tol
 
