@@ -159,7 +159,7 @@ class Reward:
         self._refuse_scores_scorer()
         y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
         if self.is_fast:
-            out = self._metric.score(self._counts(y, Y, w)[0])
+            out = self._metric.score_labels(y, Y, w, len(self.classes))
         else:
             out = self._generic(y, Y, w)
         return self._checked(out, as_numpy)

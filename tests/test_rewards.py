@@ -8,6 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import (
+    accuracy_score,
     f1_score,
     fbeta_score,
     get_scorer,
@@ -37,6 +38,7 @@ FAST_SCORERS = [
     "jaccard_macro",
     "jaccard_micro",
     "jaccard_weighted",
+    make_scorer(accuracy_score, normalize=False),
     make_scorer(fbeta_score, beta=2),
     make_scorer(fbeta_score, beta=0.5, average="weighted", zero_division=np.nan),
     make_scorer(f1_score, average="macro", zero_division=1),
