@@ -15,8 +15,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._batches import IndexBatches
 from ._modules import build_module, check_output_width
-from ._net import IndexBatches, ScoreNet
+from ._net import ScoreNet
 from ._rewards import make_reward
 from ._surrogate import cross_entropy_step
 
@@ -197,9 +198,9 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             rows = np.arange(X_t.shape[0])
             try:
                 if self.surrogate_epochs and not reuse:
-                    self._surrogate_phase(net, reward, data, rows)
+                    self._surrogate_phase(net, reward, data, rows, y_index)
                 net.train_step_fn = self._make_train_step(reward, data)
-                net.partial_fit(rows)
+                net.partial_fit(rows, y_index)
             finally:
                 net.train_step_fn = None
         self.classes_ = classes
@@ -207,7 +208,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = len(net.history)
         return self
 
-    def _surrogate_phase(self, net, reward, data, rows):
+    def _surrogate_phase(self, net, reward, data, rows, y_index):
         """The post's hybrid: cross-entropy epochs at ``surrogate_lr`` first.
 
         The score phase then starts from these weights with a fresh optimizer
@@ -216,7 +217,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         net.train_step_fn = cross_entropy_step(reward, data)
         for group in net.optimizer_.param_groups:
             group["lr"] = self.surrogate_lr if self.surrogate_lr else self.lr
-        net.partial_fit(rows, epochs=self.surrogate_epochs)
+        net.partial_fit(rows, y_index, epochs=self.surrogate_epochs)
         net.initialize_optimizer()
 
     def _initialized_net(self, X_t, n_classes, device, dtype):

@@ -4,7 +4,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
 
-__all__ = ["DivergenceCheck", "Diverged", "IndexBatches", "ScoreNet", "check_finite"]
+__all__ = ["DivergenceCheck", "Diverged", "ScoreNet", "check_finite"]
 
 
 class Diverged(ValueError):
@@ -41,29 +41,6 @@ class DivergenceCheck(Callback):
         for name, param in net.module_.named_parameters():
             if not bool(torch.isfinite(param).all()):
                 raise diverged(net, f"parameter {name!r} holds NaN or infinity")
-
-
-class IndexBatches:
-    """skorch ``iterator_train``: shuffled batches of row indices.
-
-    The rows themselves stay on the training device inside the train step;
-    only indices are batched. Shuffling uses torch's global generator, which
-    the estimator forks and seeds for the duration of ``fit``.
-    """
-
-    def __init__(self, dataset, batch_size, shuffle=True):
-        self.n_rows = len(dataset)
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-
-    def __len__(self):
-        return -(-self.n_rows // self.batch_size)
-
-    def __iter__(self):
-        order = (
-            torch.randperm(self.n_rows) if self.shuffle else torch.arange(self.n_rows)
-        )
-        yield from order.split(self.batch_size)
 
 
 class ScoreNet(NeuralNet):

@@ -284,11 +284,13 @@ def test_cuda_fit_predict_and_cpu_unpickle(Estimator, imbalanced):
 @pytest.mark.parametrize("baseline", ["none", "mean", "optimal", "loo", "greedy"])
 def test_pg_every_baseline_learns(baseline, small_multiclass):
     X, y = small_multiclass
-    clf = PGClassifier(credit="batch", baseline=baseline, max_epochs=30, random_state=0)
-    # Without a baseline the estimate is noisier: it learns, but slower.
-    assert (clf.fit(X, y).predict(X) == y).mean() > (
-        0.45 if baseline == "none" else 0.8
+    clf = PGClassifier(credit="batch", baseline=baseline, max_epochs=30)
+    accuracy = np.mean(
+        [clf.set_params(random_state=s).fit(X, y).score(X, y) for s in range(3)]
     )
+    # Chance is 1/3. Without a baseline the estimate is far noisier: it learns,
+    # but slowly; the self-critical (greedy) one varies more across seeds.
+    assert accuracy > {"none": 0.38, "greedy": 0.7}.get(baseline, 0.85)
 
 
 @pytest.mark.parametrize("baseline", ["none", "current", "optimal", "mean"])
