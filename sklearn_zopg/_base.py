@@ -20,6 +20,7 @@ from ._modules import build_module, check_output_width
 from ._net import ScoreNet
 from ._rewards import make_reward
 from ._surrogate import cross_entropy_step
+from ._validation import EarlyStopping, validation_split
 
 _PREDICT_CHUNK = 8192
 
@@ -50,6 +51,27 @@ class TrainingData:
         w = None if self.sample_weight is None else self.sample_weight[rows]
         return self.X[rows], self.y[rows], w
 
+    def subset(self, rows):
+        """The given rows (positions) as a new ``TrainingData``."""
+        rows = torch.as_tensor(rows, device=self.X.device)
+        return TrainingData(*self.batch(rows))
+
+
+def _validation_scorer(reward, valid):
+    """``score(module) -> float``: ``scoring`` of the module on ``valid``."""
+
+    def score(module):
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                logits = module(valid.X)
+        finally:
+            module.train(was_training)
+        return float(reward.score_logits(valid.y, logits[None], valid.sample_weight)[0])
+
+    return score
+
 
 class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
     """Base of the score-trained classifiers. Not for direct use.
@@ -75,6 +97,10 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "surrogate_epochs": [Interval(Integral, 0, None, closed="left")],
         "surrogate_lr": [None, Interval(Real, 0, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -95,6 +121,10 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         warm_start=False,
         surrogate_epochs=0,
         surrogate_lr=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
     ):
         self.scoring = scoring
         self.module = module
@@ -111,6 +141,10 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.surrogate_epochs = surrogate_epochs
         self.surrogate_lr = surrogate_lr
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
 
     # ------------------------------------------------------------ hooks
     def _make_train_step(self, reward, data):
@@ -185,7 +219,20 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             and hasattr(self, "net_")
             and np.array_equal(self.classes_, classes)
         )
-        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(2**31 - 1))
+        data = TrainingData(X_t, y_t, w_t)
+        validation = None
+        if self.early_stopping:
+            train, valid = validation_split(
+                y_index, self.validation_fraction, int(rng.randint(2**31 - 1))
+            )
+            validation = EarlyStopping(
+                _validation_scorer(reward, data.subset(valid)),
+                self.n_iter_no_change,
+                self.tol,
+            )
+            data, y_index = data.subset(train), y_index[train]
         devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
@@ -194,8 +241,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                 if reuse
                 else self._initialized_net(X_t, len(classes), device, dtype)
             )
-            data = TrainingData(X_t, y_t, w_t)
-            rows = np.arange(X_t.shape[0])
+            rows = np.arange(len(y_index))
+            net.validation = validation
             try:
                 if self.surrogate_epochs and not reuse:
                     self._surrogate_phase(net, reward, data, rows, y_index)
@@ -203,9 +250,11 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                 net.partial_fit(rows, y_index)
             finally:
                 net.train_step_fn = None
+                net.validation = None
         self.classes_ = classes
         self.net_ = net
         self.n_iter_ = len(net.history)
+        self.best_validation_score_ = validation and validation.best_score
         return self
 
     def _surrogate_phase(self, net, reward, data, rows, y_index):

@@ -61,7 +61,26 @@ scoring : str or callable, default="accuracy"
         Skipped when ``warm_start`` continues a fitted model.
 
     surrogate_lr : float, default=None
-        Learning rate of the surrogate epochs; None uses ``lr``."""
+        Learning rate of the surrogate epochs; None uses ``lr``.
+
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training rows,
+        score the model on them with ``scoring`` after every epoch (recorded
+        as ``valid_score`` in ``net_.history``), end each phase (surrogate,
+        then score) after ``n_iter_no_change`` epochs without an improvement
+        of at least ``tol``, and keep the parameters of the best validation
+        score: the score phase starts from the best surrogate epoch, and the
+        fitted model is the best one seen. Guards against over-fitting on
+        small or noisy data (as ``MLPClassifier(early_stopping=True)``).
+
+    validation_fraction : float, default=0.1
+        Share of the training rows held out when ``early_stopping``.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement that end a phase when ``early_stopping``.
+
+    tol : float, default=1e-4
+        Smallest validation-score gain that counts as an improvement."""
 
 SHARED_ATTRIBUTES = """\
 classes_ : ndarray of shape (n_classes,)
@@ -79,4 +98,8 @@ classes_ : ndarray of shape (n_classes,)
         ``train_score_std`` and ``dur``.
 
     n_iter_ : int
-        Number of epochs run (over all warm-started fits)."""
+        Number of epochs run (over all warm-started fits).
+
+    best_validation_score_ : float or None
+        The best ``valid_score`` of the last fit with ``early_stopping``
+        (the fitted parameters are those of that epoch); None without it."""

@@ -55,6 +55,33 @@ class ScoreNet(NeuralNet):
     """
 
     train_step_fn = None
+    validation = None  # an EarlyStopping, set by the estimator during fit
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        if self.validation is not None:
+            self.validation.start_phase()
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        # Stop before a new history row is opened; skorch's partial_fit treats
+        # KeyboardInterrupt as the end of training.
+        if self.validation is not None and self.validation.should_stop():
+            raise KeyboardInterrupt
+        super().on_epoch_begin(
+            net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
+        )
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_end(
+            net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
+        )
+        if self.validation is not None:
+            self.validation.epoch_end(self)
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        super().on_train_end(net, X=X, y=y, **kwargs)
+        if self.validation is not None:
+            self.validation.restore_best(self)
 
     @property
     def _default_callbacks(self):

@@ -110,6 +110,10 @@ class PGClassifier(BaseScoreClassifier):
         warm_start=False,
         surrogate_epochs=0,
         surrogate_lr=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         n_samples=16,
         baseline="mean",
         credit="auto",
@@ -131,6 +135,10 @@ class PGClassifier(BaseScoreClassifier):
             warm_start=warm_start,
             surrogate_epochs=surrogate_epochs,
             surrogate_lr=surrogate_lr,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
         )
         self.n_samples = n_samples
         self.baseline = baseline

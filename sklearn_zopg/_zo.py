@@ -142,6 +142,10 @@ class ZOClassifier(BaseScoreClassifier):
         warm_start=False,
         surrogate_epochs=20,
         surrogate_lr=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         n_samples=16,
         epsilon=0.05,
         baseline="current",
@@ -168,6 +172,10 @@ class ZOClassifier(BaseScoreClassifier):
             warm_start=warm_start,
             surrogate_epochs=surrogate_epochs,
             surrogate_lr=surrogate_lr,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
         )
         self.n_samples = n_samples
         self.epsilon = epsilon

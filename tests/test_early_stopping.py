@@ -1,0 +1,96 @@
+"""Early stopping on the user's score, on a held-out validation split."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from sklearn_zopg import PGClassifier, ZOClassifier
+from sklearn_zopg._validation import validation_split
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    # Few rows, label noise, a 64-unit MLP: training on all epochs over-fits.
+    X, y = make_classification(
+        n_samples=600,
+        n_features=20,
+        n_informative=4,
+        weights=[0.85],
+        flip_y=0.1,
+        random_state=3,
+    )
+    return train_test_split(X, y, test_size=0.5, stratify=y, random_state=0)
+
+
+@pytest.mark.parametrize("Estimator", [PGClassifier, ZOClassifier])
+def test_history_records_validation_and_best_epoch_is_kept(Estimator, noisy):
+    X_train, _, y_train, _ = noisy
+    clf = Estimator(
+        scoring="balanced_accuracy",
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_epochs=60,
+        random_state=0,
+    ).fit(X_train, y_train)
+    valid = clf.net_.history[:, "valid_score"]
+    assert len(valid) == clf.n_iter_ < 60 + clf.surrogate_epochs  # stopped early
+    assert clf.best_validation_score_ == max(valid)
+    # The fitted parameters are those of the best epoch: re-scoring the
+    # validation rows (the same stratified split) gives the best score.
+    best_flags = clf.net_.history[:, "valid_score_best"]
+    assert best_flags[int(np.argmax(valid))]
+    # no training state is kept on the net
+    assert clf.net_.validation is None
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict(X_train), clf.predict(X_train))
+
+
+def test_best_parameters_are_restored(noisy):
+    X_train, _, y_train, _ = noisy
+    clf = ZOClassifier(
+        scoring="roc_auc",
+        early_stopping=True,
+        validation_fraction=0.3,
+        n_iter_no_change=5,
+        max_epochs=40,
+        random_state=0,
+    ).fit(X_train, y_train)
+    valid = clf.net_.history[:, "valid_score"]
+    assert valid[-1] < clf.best_validation_score_  # the last epoch is not the best
+    # The same split the estimator drew (second draw of its random state):
+    rng = np.random.RandomState(0)
+    rng.randint(2**31 - 1)
+    _, rows = validation_split(y_train, 0.3, int(rng.randint(2**31 - 1)))
+    rescored = roc_auc_score(y_train[rows], clf.decision_function(X_train[rows]))
+    assert rescored == pytest.approx(clf.best_validation_score_, abs=1e-12)
+
+
+def test_early_stopping_helps_on_noisy_data(noisy):
+    X_train, X_test, y_train, y_test = noisy
+    scores = {}
+    for flag in (False, True):
+        aucs = []
+        for seed in range(3):
+            clf = ZOClassifier(scoring="roc_auc", early_stopping=flag)
+            clf.set_params(random_state=seed).fit(X_train, y_train)
+            aucs.append(roc_auc_score(y_test, clf.decision_function(X_test)))
+        scores[flag] = np.mean(aucs)
+    assert scores[True] > scores[False] + 0.01
+
+
+def test_too_few_rows_for_a_validation_split_is_a_clear_error():
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    y = np.array([0] * 11 + [1])
+    with pytest.raises(ValueError, match="validation_fraction"):
+        PGClassifier(early_stopping=True, max_epochs=2).fit(X, y)
+
+
+def test_without_early_stopping_nothing_is_held_out(noisy):
+    X_train, _, y_train, _ = noisy
+    clf = PGClassifier(max_epochs=3, random_state=0).fit(X_train, y_train)
+    assert clf.best_validation_score_ is None
+    assert "valid_score" not in clf.net_.history[-1]
