@@ -89,6 +89,29 @@ def _split(module, names):
     return (seq[:first] if first else None), seq[first:], rename
 
 
+def _linear_per_model(h, shared, weight, bias):
+    """``h @ weight.T + bias`` where the weight and bias may be per model.
+
+    ``h`` is ``(n, d)`` when ``shared`` by all K models, else ``(K, n, d)``;
+    ``weight`` is ``(out, d)`` or ``(K, out, d)``, ``bias`` ``(out,)``,
+    ``(K, out)`` or None. A shared input meets K weights in one matrix product
+    (``n x d`` by ``d x K*out``) instead of K.
+    """
+    if weight.ndim == 2:
+        out = torch.nn.functional.linear(h, weight)
+    elif shared:
+        K, width = weight.shape[0], weight.shape[1]
+        out = (h @ weight.reshape(K * width, -1).T).view(h.shape[0], K, width)
+        out = out.transpose(0, 1)
+    else:
+        out = torch.bmm(h, weight.transpose(1, 2))
+    if bias is None:
+        return out
+    if bias.ndim == 1:
+        return out.add_(bias)  # out is this product's own buffer
+    return out + bias[:, None, :] if out.ndim == 2 else out.add_(bias[:, None, :])
+
+
 class PerturbedModule:
     """Logits of ``module`` at ``theta + eps * u_k`` for each direction k.
 
@@ -169,21 +192,18 @@ class PerturbedModule:
 
     def _stacked(self, H, directions, eps):
         perturbed = self._perturbed(directions.stacked(), eps)  # name -> (K, ...)
-        K = len(directions)
-        h = H.expand(K, *H.shape)
+        h, shared = H, True  # shared: one (n, d) input for all K models
         for name, layer in self.tail.named_children():
-            if not isinstance(layer, nn.Linear):
-                h = layer(h)
-                continue
-            weight = perturbed.get(f"{name}.weight", layer.weight)
-            bias = perturbed.get(f"{name}.bias", layer.bias)
-            if weight.ndim == 2:
-                h = h @ weight.T
+            if isinstance(layer, nn.Linear):
+                weight = perturbed.get(f"{name}.weight", layer.weight)
+                bias = perturbed.get(f"{name}.bias", layer.bias)
+                h = _linear_per_model(h, shared, weight, bias)
+                shared = h.ndim == 2
+            elif isinstance(layer, nn.ReLU) and not shared:
+                h = h.relu_()  # h is this forward's own buffer
             else:
-                h = torch.bmm(h, weight.transpose(1, 2))
-            if bias is not None:
-                h = h + (bias[:, None, :] if bias.ndim == 2 else bias)
-        return h
+                h = layer(h)
+        return h.expand(len(directions), *h.shape) if shared else h
 
     def _inplace(self, H, directions, eps):
         out = []

@@ -212,15 +212,19 @@ class ZOClassifier(BaseScoreClassifier):
                 )
                 H = perturbed.features(Xb)
                 logits = perturbed.logits(H, directions, eps)
+                if baseline == "current":  # scored with the K others, in one call
+                    logits = torch.cat([logits, perturbed.tail(H)[None]])
                 check_finite(logits)
                 scores = reward.score_logits(yb, logits, wb)
                 current = None
                 if baseline == "current":
-                    current = reward.score_logits(yb, perturbed.tail(H)[None], wb)[0]
+                    scores, current = scores[:-1], scores[-1]
                 if self.fitness == "centered_ranks":
                     weights = centered_ranks(scores)
                 else:
-                    sq_norms = directions.sq_norms().to(scores.device)
+                    sq_norms = None
+                    if baseline == "optimal":
+                        sq_norms = directions.sq_norms().to(scores.device)
                     weights = scores - zo_baseline(baseline, scores, sq_norms, current)
                 ascent = zo_gradient(weights.to(Xb.device), directions, eps)
                 for p, g in zip(params, ascent):

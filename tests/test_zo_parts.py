@@ -55,7 +55,17 @@ def test_centered_ranks():
     assert float(r.sum()) == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize("perturb", ["last", None, "layers.2", ["layers.0.weight"]])
+@pytest.mark.parametrize(
+    "perturb",
+    [
+        "last",
+        None,
+        "layers.2",
+        ["layers.0.weight"],
+        "layers.2.bias",  # shared input, one weight, K biases
+        ["layers.0.bias", "layers.4.weight"],
+    ],
+)
 def test_evaluation_modes_agree(perturb):
     torch.manual_seed(2)
     module = MLP(6, 3, (8, 5)).double()
