@@ -3,7 +3,8 @@
 For each task (a dataset that ships with scikit-learn or a generated one, a
 scorer), over several seeds and a held-out stratified half:
 
-- PGClassifier and ZOClassifier, defaults, ``scoring=`` the task's scorer;
+- PGClassifier and ZOClassifier, defaults, ``scoring=`` the task's scorer,
+  and again with ``early_stopping=True``;
 - (a) the same MLP trained by skorch with cross-entropy;
 - (b) ``LogisticRegression``;
 - (c) ``TunedThresholdClassifierCV(LogisticRegression)`` tuned for the same
@@ -150,6 +151,14 @@ class SkorchCE(ClassifierMixin, BaseEstimator):
 def methods(scoring, binary):
     yield "PG", lambda s: PGClassifier(scoring=scoring, random_state=s)
     yield "ZO", lambda s: ZOClassifier(scoring=scoring, random_state=s)
+    yield (
+        "PG, early_stopping=True",
+        lambda s: PGClassifier(scoring=scoring, early_stopping=True, random_state=s),
+    )
+    yield (
+        "ZO, early_stopping=True",
+        lambda s: ZOClassifier(scoring=scoring, early_stopping=True, random_state=s),
+    )
     yield "(a) skorch CE", SkorchCE
     yield "(b) LogReg", lambda s: LogisticRegression(max_iter=2000, random_state=s)
     if binary:
@@ -174,7 +183,7 @@ def main(n_seeds=3):
         name = scoring if isinstance(scoring, str) else "fbeta(beta=2)"
         binary = len(np.unique(y)) == 2
         for method, make in methods(scoring, binary):
-            if method == "PG" and make_reward(scoring).needs_scores:
+            if method.startswith("PG") and make_reward(scoring).needs_scores:
                 continue
             scores, times = [], []
             for seed in range(n_seeds):

@@ -183,8 +183,14 @@ class Reward:
                 "credit='batch'."
             )
         y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
-        counts, w = self._counts(y, Y, w)
-        return self._checked(self._metric.credit(counts, y, Y, w), as_numpy)
+        C = len(self.classes)
+        if w is None and C * C < Y.shape[1]:
+            counts = ClassCounts(y, Y, None, C)
+            out = self._metric.credit_unweighted(counts, y, Y)
+        else:
+            counts, w = self._counts(y, Y, w)
+            out = self._metric.credit(counts, y, Y, w)
+        return self._checked(out, as_numpy)
 
     def score_logits(self, y_true, logits, sample_weight=None):
         """Score ``K`` models from their logits on one batch.

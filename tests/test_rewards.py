@@ -265,3 +265,27 @@ def test_fast_roc_auc_equals_sklearn(n, K, ties, seed):
         torch.as_tensor(y), torch.as_tensor(logits), torch.ones(n, dtype=torch.float64)
     )
     np.testing.assert_allclose(weighted.numpy(), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("scoring", FAST_SCORERS, ids=str)
+@pytest.mark.parametrize("C", [2, 3])
+def test_unweighted_credit_by_label_pair_equals_per_sample_credit(scoring, C):
+    # Without weights the credit is computed once per (predicted, true) pair
+    # and looked up; with unit weights, once per sample. They must agree.
+    rng = np.random.default_rng(C)
+    y = rng.integers(0, C, 40)
+    Y = rng.integers(0, C, (5, 40))
+    try:
+        reward = make_reward(scoring, classes=np.arange(C))
+    except ValueError:  # binary average on 3 classes
+        return
+    if not reward.is_fast:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            by_pair = reward.credit(y, Y)
+        except ValueError:  # NaN scores (zero_division=nan)
+            return
+        per_sample = reward.credit(y, Y, np.ones(40))
+    np.testing.assert_allclose(by_pair, per_sample, rtol=0, atol=1e-12)
