@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
 
 from ._batches import IndexBatches
 from ._modules import build_module, check_output_width
-from ._net import ScoreNet
+from ._net import ScoreNet, check_finite
 from ._rewards import make_reward
 from ._surrogate import cross_entropy_step
 from ._validation import EarlyStopping, validation_split
@@ -66,6 +66,7 @@ def _validation_scorer(reward, valid):
         try:
             with torch.no_grad():
                 logits = module(valid.X)
+                check_finite(logits)
         finally:
             module.train(was_training)
         return float(reward.score_logits(valid.y, logits[None], valid.sample_weight)[0])

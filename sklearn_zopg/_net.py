@@ -28,8 +28,10 @@ def diverged(net, what):
 class DivergenceCheck(Callback):
     """Stop with a clear error when training produces NaN or infinity.
 
-    Checked after every batch: the step's loss and every parameter. A model
-    full of NaN is never returned as fitted.
+    The step's loss is checked after every batch and the parameters after
+    every epoch; within an epoch, parameters gone NaN show up in the next
+    batch's logits (``check_finite`` in the train steps). A model full of NaN
+    is never returned as fitted.
     """
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
@@ -38,6 +40,8 @@ class DivergenceCheck(Callback):
         loss = kwargs.get("loss")
         if loss is not None and not bool(torch.isfinite(loss).all()):
             raise diverged(net, f"the loss became {float(loss)}")
+
+    def on_epoch_end(self, net, **kwargs):
         for name, param in net.module_.named_parameters():
             if not bool(torch.isfinite(param).all()):
                 raise diverged(net, f"parameter {name!r} holds NaN or infinity")
@@ -76,7 +80,10 @@ class ScoreNet(NeuralNet):
             net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
         )
         if self.validation is not None:
-            self.validation.epoch_end(self)
+            try:
+                self.validation.epoch_end(self)
+            except Diverged as exc:
+                raise diverged(self, str(exc)) from exc
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
         super().on_train_end(net, X=X, y=y, **kwargs)

@@ -43,6 +43,30 @@ def test_divergence_names_the_epoch(Estimator, small_multiclass):
     assert not hasattr(est, "net_")
 
 
+class PoisonAfterLastBatch(Callback):
+    """Turns a weight to NaN after the optimizer's last step of epoch 1."""
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if training:
+            with torch.no_grad():
+                next(net.module_.parameters())[0, 0] = float("nan")
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_parameters_gone_nan_stop_the_fit(Estimator, early_stopping, small_multiclass):
+    X, y = small_multiclass
+    est = Estimator(
+        callbacks=[PoisonAfterLastBatch()],
+        batch_size=len(y),  # one batch: no later forward sees the NaN
+        max_epochs=3,
+        surrogate_epochs=0,
+        early_stopping=early_stopping,
+    )
+    with pytest.raises(ValueError, match="diverged at epoch 1"):
+        est.fit(X, y)
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_failed_fit_leaves_fitted_estimator_untouched(Estimator, small_multiclass):
     X, y = small_multiclass
