@@ -4,7 +4,9 @@ For each task (a dataset that ships with scikit-learn or a generated one, a
 scorer), over several seeds and a held-out stratified half:
 
 - PGClassifier and ZOClassifier, defaults, ``scoring=`` the task's scorer,
-  and again with ``early_stopping=True``;
+  again with ``early_stopping=True``, and tuned as a user would:
+  ``GridSearchCV`` over a linear or the default 64-unit module, with and
+  without early stopping (3-fold, same scorer);
 - (a) the same MLP trained by skorch with cross-entropy;
 - (b) ``LogisticRegression``;
 - (c) ``TunedThresholdClassifierCV(LogisticRegression)`` tuned for the same
@@ -27,7 +29,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import fbeta_score, get_scorer, make_scorer
-from sklearn.model_selection import TunedThresholdClassifierCV, train_test_split
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    TunedThresholdClassifierCV,
+    train_test_split,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -159,6 +166,16 @@ def methods(scoring, binary):
         "ZO, early_stopping=True",
         lambda s: ZOClassifier(scoring=scoring, early_stopping=True, random_state=s),
     )
+    for name, Estimator in (("PG", PGClassifier), ("ZO", ZOClassifier)):
+        yield (
+            f"{name}, GridSearchCV(hidden_layer_sizes, early_stopping)",
+            lambda s, Estimator=Estimator: GridSearchCV(
+                Estimator(scoring=scoring, random_state=s),
+                {"hidden_layer_sizes": [(), (64,)], "early_stopping": [False, True]},
+                scoring=scoring,
+                cv=StratifiedKFold(3, shuffle=True, random_state=s),
+            ),
+        )
     yield "(a) skorch CE", SkorchCE
     yield "(b) LogReg", lambda s: LogisticRegression(max_iter=2000, random_state=s)
     if binary:

@@ -65,7 +65,7 @@ def _validation_scorer(reward, valid):
         module.eval()
         try:
             with torch.no_grad():
-                logits = module(valid.X)
+                logits = torch.cat([module(x) for x in valid.X.split(_PREDICT_CHUNK)])
                 check_finite(logits)
         finally:
             module.train(was_training)
@@ -255,7 +255,9 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         self.net_ = net
         self.n_iter_ = len(net.history)
-        self.best_validation_score_ = validation and validation.best_score
+        self.best_validation_score_ = (
+            None if validation is None else validation.best_score
+        )
         return self
 
     def _surrogate_phase(self, net, reward, data, rows, y_index):
