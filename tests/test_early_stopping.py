@@ -94,3 +94,35 @@ def test_without_early_stopping_nothing_is_held_out(noisy):
     clf = PGClassifier(max_epochs=3, random_state=0).fit(X_train, y_train)
     assert clf.best_validation_score_ is None
     assert "valid_score" not in clf.net_.history[-1]
+
+
+def test_validation_score_uses_the_sample_weights(noisy):
+    X_train, _, y_train, _ = noisy
+    weights = np.where(y_train == 1, 5.0, 1.0)
+    common = dict(
+        scoring="accuracy",
+        early_stopping=True,
+        validation_fraction=0.3,
+        max_epochs=3,
+        random_state=0,
+    )
+    clf = PGClassifier(**common).fit(X_train, y_train, sample_weight=weights)
+    rng = np.random.RandomState(0)
+    rng.randint(2**31 - 1)
+    _, rows = validation_split(y_train, 0.3, int(rng.randint(2**31 - 1)))
+    # The fitted (best) model, scored on the validation rows with their
+    # weights, gives the recorded best (unweighted it would differ: 0.70).
+    weighted = clf.score(X_train[rows], y_train[rows], sample_weight=weights[rows])
+    assert clf.best_validation_score_ == pytest.approx(weighted, abs=1e-12)
+
+
+def test_warm_start_continues_with_a_fresh_validation_record(noisy):
+    X_train, _, y_train, _ = noisy
+    clf = ZOClassifier(
+        early_stopping=True, n_iter_no_change=2, max_epochs=5, warm_start=True
+    )
+    clf.set_params(random_state=0).fit(X_train, y_train)
+    first = clf.n_iter_
+    clf.fit(X_train, y_train)
+    assert clf.n_iter_ > first  # same net, more epochs
+    assert clf.best_validation_score_ == max(clf.net_.history[first:, "valid_score"])
