@@ -77,7 +77,7 @@ def _validation_scorer(reward, valid):
 class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
     """Base of the score-trained classifiers. Not for direct use.
 
-    Subclasses implement ``_make_train_step(reward, data)`` returning a
+    Subclasses implement ``_make_train_step(reward, data, generator)`` returning a
     callable ``(module, row_indices) -> {"loss", "score"}`` that leaves the
     score's ascent direction, negated, in the parameters' ``.grad``.
     """
@@ -148,7 +148,11 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.tol = tol
 
     # ------------------------------------------------------------ hooks
-    def _make_train_step(self, reward, data):
+    def _make_train_step(self, reward, data, generator):
+        """The score phase's train step; ``generator`` is a torch generator on
+        the training device for the step's own draws (label samples or
+        perturbation directions), seeded from ``random_state`` alone so that
+        they do not depend on how many rows the batching shuffled."""
         raise NotImplementedError
 
     def _check_reward(self, reward):
@@ -247,7 +251,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             try:
                 if self.surrogate_epochs and not reuse:
                     self._surrogate_phase(net, reward, data, rows, y_index)
-                net.train_step_fn = self._make_train_step(reward, data)
+                generator = torch.Generator(device=device).manual_seed(seed + 1)
+                net.train_step_fn = self._make_train_step(reward, data, generator)
                 net.partial_fit(rows, y_index)
             finally:
                 net.train_step_fn = None

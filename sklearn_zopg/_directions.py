@@ -33,9 +33,13 @@ class Directions:
         Draw all K directions at once and keep them (fast: one random call
         per parameter), or regenerate each on demand from its own seed
         (memory of one direction at a time, for ``memory_efficient``).
+    generator : torch.Generator, default=None
+        Draws the directions' seeds; None uses torch's global generator.
     """
 
-    def __init__(self, kind, n_directions, params, antithetic=False, store=True):
+    def __init__(
+        self, kind, n_directions, params, antithetic=False, store=True, generator=None
+    ):
         self.kind = kind
         self.antithetic = antithetic
         self.shapes = [p.shape for p in params]
@@ -44,7 +48,10 @@ class Directions:
         self.dim = sum(p.numel() for p in params)
         n_draws = math.ceil(n_directions / 2) if antithetic else n_directions
         self.n_directions = 2 * n_draws if antithetic else n_directions
-        self.seeds = torch.randint(2**62, (n_draws,)).tolist()
+        seed_device = None if generator is None else generator.device
+        self.seeds = torch.randint(
+            2**62, (n_draws,), generator=generator, device=seed_device
+        ).tolist()
         self._stacked = None
         if store:
             gen = torch.Generator(device=self.device).manual_seed(self.seeds[0])

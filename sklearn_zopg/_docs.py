@@ -23,8 +23,8 @@ scoring : str or callable, default="accuracy"
     optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
         The optimizer that consumes the gradient estimate.
 
-    lr : float, default=0.01
-        Learning rate.
+    lr : float, default=0.01 (PG), 0.003 (ZO)
+        Learning rate (of the score phase, when ``surrogate_epochs``).
 
     max_epochs : int, default=100
         Passes over the training data.
@@ -60,8 +60,10 @@ scoring : str or callable, default="accuracy"
         phase then refines the warm-started model with a fresh optimizer.
         Skipped when ``warm_start`` continues a fitted model.
 
-    surrogate_lr : float, default=None
-        Learning rate of the surrogate epochs; None uses ``lr``.
+    surrogate_lr : float, default=None (PG), 0.01 (ZO)
+        Learning rate of the surrogate epochs; None uses ``lr``. The post's
+        hybrid pairs the surrogate with a larger rate and the true score with
+        a smaller one.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training rows,

@@ -163,7 +163,7 @@ class PGClassifier(BaseScoreClassifier):
                 f"scoring={reward._name()} is not one. Use credit='batch'."
             )
 
-    def _make_train_step(self, reward, data):
+    def _make_train_step(self, reward, data, generator):
         per_sample = self.credit == "sample" or (
             self.credit == "auto" and reward.is_fast
         )
@@ -181,7 +181,7 @@ class PGClassifier(BaseScoreClassifier):
                 loss.backward()
                 score = table.gather(1, greedy.T)[0, 0]
                 return {"loss": loss.detach(), "score": score}
-            labels = sample_labels(log_proba, K)
+            labels = sample_labels(log_proba, K, generator)
             greedy = None
             if not per_sample and baseline == "greedy":
                 greedy = reward(yb, proba.argmax(1)[None], wb)[0]

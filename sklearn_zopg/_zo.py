@@ -32,7 +32,7 @@ class ZOClassifier(BaseScoreClassifier):
     n_samples : int, default=16
         Perturbation directions per step (K).
 
-    epsilon : float, default=0.05
+    epsilon : float, default=0.1
         Perturbation scale. The argmax score is piecewise constant: epsilon
         must be large enough for perturbations to change some labels.
 
@@ -94,8 +94,13 @@ class ZOClassifier(BaseScoreClassifier):
     20 cross-entropy epochs (``surrogate_epochs=20``, default here, 0 for
     PGClassifier) 0.706; after 50, 0.604 (the warm start over-fits); 20
     surrogate epochs then ZO on the output layer only (``perturb="last"``,
-    the default) 0.735, three times faster. ``benchmarks/quality.py`` checks
-    these defaults on five tasks.
+    the default) 0.735, three times faster. On the five tasks of
+    ``benchmarks/quality.py`` (5 seeds), a smaller rate for the score phase
+    than for the surrogate (``lr=0.003``, ``surrogate_lr=0.01``: the post's
+    hybrid) and ``epsilon=0.1`` (instead of ``lr=0.01`` for both phases and
+    ``epsilon=0.05``) raised
+    every task's mean test score, by 0.004 (F2) to 0.016 (ROC AUC) — hence
+    the defaults.
 
     Any scorer works, including those on probabilities (``"roc_auc"``,
     ``"neg_log_loss"``), since each perturbed model is scored as a whole.
@@ -132,7 +137,7 @@ class ZOClassifier(BaseScoreClassifier):
         module_params=None,
         hidden_layer_sizes=(64,),
         optimizer=torch.optim.Adam,
-        lr=0.01,
+        lr=0.003,
         max_epochs=100,
         batch_size=256,
         device="cpu",
@@ -141,13 +146,13 @@ class ZOClassifier(BaseScoreClassifier):
         callbacks=None,
         warm_start=False,
         surrogate_epochs=20,
-        surrogate_lr=None,
+        surrogate_lr=0.01,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
         n_samples=16,
-        epsilon=0.05,
+        epsilon=0.1,
         baseline="current",
         direction="gaussian",
         antithetic=True,
@@ -187,7 +192,7 @@ class ZOClassifier(BaseScoreClassifier):
         self.batched = batched
         self.memory_efficient = memory_efficient
 
-    def _make_train_step(self, reward, data):
+    def _make_train_step(self, reward, data, generator):
         K, eps, baseline = self.n_samples, self.epsilon, self.baseline
         if self.memory_efficient:
             mode = "inplace"
@@ -209,6 +214,7 @@ class ZOClassifier(BaseScoreClassifier):
                     params,
                     self.antithetic,
                     store=not self.memory_efficient,
+                    generator=generator,
                 )
                 H = perturbed.features(Xb)
                 logits = perturbed.logits(H, directions, eps)
