@@ -93,6 +93,8 @@ class CMAHybrid(ClassifierMixin, BaseEstimator):
         zo = ZOClassifier(scoring=self.scoring, random_state=self.seed)
         n_batches = -(-len(y) // zo.batch_size)
         budget = zo.max_epochs * n_batches * (zo.n_samples + 1)
+        # ZO's warm start (its surrogate epochs at surrogate_lr), then one
+        # score epoch at a negligible rate: the starting point CMA-ES gets.
         self.est = clone(zo).set_params(max_epochs=1, lr=1e-12).fit(X, y)
         module = self.est.net_.module_
         params = list(select_parameters(module, "last").values())
@@ -112,7 +114,9 @@ class CMAHybrid(ClassifierMixin, BaseEstimator):
                     p.copy_(torch.as_tensor(flat[start : start + p.numel()]).view_as(p))
                     start += p.numel()
 
-        while not es.stop():
+        # Exactly ZO's budget: CMA-ES's own stopping rules (flat fitness is
+        # common for argmax scores) would end it early.
+        while es.countevals < budget:
             candidates = es.ask()
             rows = torch.as_tensor(rng.choice(len(y), zo.batch_size, replace=False))
             losses = []

@@ -133,7 +133,9 @@ def step_vs_forwards(X, y, device):
             module = est.net_.module_
             dtype = next(module.parameters()).dtype
             data = TrainingData(X_t.to(device, dtype), y_t.to(device), None)
-            step = est._make_train_step(make_reward("f1", classes=est.classes_), data)
+            reward = make_reward("f1", classes=est.classes_)
+            generator = torch.Generator(device=device).manual_seed(0)
+            step = est._make_train_step(reward, data, generator)
             optimizer = torch.optim.Adam(module.parameters(), lr=est.lr)
             rows = torch.arange(batch, device=device)
 
