@@ -318,6 +318,22 @@ class PrecisionRecallF(_SetWise):
         beta2 = self.beta**2
         return _divide((1 + beta2) * tp, beta2 * true + pred, zd)
 
+    def score_labels(self, y_true, Y_pred, weight, n_classes):
+        """``average="binary"``: the positive class's value from three sums."""
+        if self.average != "binary":
+            return super().score_labels(y_true, Y_pred, weight, n_classes)
+        positive = int(torch.nonzero(self.selection)[0])
+        predicted = Y_pred == positive
+        actual = y_true == positive
+        hit = predicted & actual
+        if weight is None:
+            tp, pred = hit.sum(1).double(), predicted.sum(1).double()
+            true = actual.sum().double()
+        else:
+            tp, pred = (hit * weight).sum(1), (predicted * weight).sum(1)
+            true = (actual * weight).sum()
+        return self._signed(self._value(tp, pred, true.expand_as(tp)))
+
     def terms(self, tp, pred, true, selected):
         true = true.expand_as(tp)
         sel = selected.expand_as(tp)
