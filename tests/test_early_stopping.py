@@ -12,6 +12,14 @@ from sklearn_zopg import PGClassifier, ZOClassifier
 from sklearn_zopg._validation import validation_split
 
 
+def validation_rows(y, fraction, random_state):
+    """The rows an estimator with this integer random_state held out: its
+    split seed is the second draw of ``RandomState(random_state)``."""
+    rng = np.random.RandomState(random_state)
+    rng.randint(2**31 - 1)
+    return validation_split(y, fraction, int(rng.randint(2**31 - 1)))[1]
+
+
 @pytest.fixture(scope="module")
 def noisy():
     # Few rows, label noise, a 64-unit MLP: training on all epochs over-fits.
@@ -61,10 +69,7 @@ def test_best_parameters_are_restored(noisy):
     ).fit(X_train, y_train)
     valid = clf.net_.history[:, "valid_score"]
     assert valid[-1] < clf.best_validation_score_  # the last epoch is not the best
-    # The same split the estimator drew (second draw of its random state):
-    rng = np.random.RandomState(0)
-    rng.randint(2**31 - 1)
-    _, rows = validation_split(y_train, 0.3, int(rng.randint(2**31 - 1)))
+    rows = validation_rows(y_train, 0.3, random_state=0)
     rescored = roc_auc_score(y_train[rows], clf.decision_function(X_train[rows]))
     assert rescored == pytest.approx(clf.best_validation_score_, abs=1e-12)
 
@@ -107,9 +112,7 @@ def test_validation_score_uses_the_sample_weights(noisy):
         random_state=0,
     )
     clf = PGClassifier(**common).fit(X_train, y_train, sample_weight=weights)
-    rng = np.random.RandomState(0)
-    rng.randint(2**31 - 1)
-    _, rows = validation_split(y_train, 0.3, int(rng.randint(2**31 - 1)))
+    rows = validation_rows(y_train, 0.3, random_state=0)
     # The fitted (best) model, scored on the validation rows with their
     # weights, gives the recorded best (unweighted it would differ: 0.70).
     weighted = clf.score(X_train[rows], y_train[rows], sample_weight=weights[rows])
