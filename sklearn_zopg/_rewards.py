@@ -184,11 +184,12 @@ class Reward:
             )
         y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
         C = len(self.classes)
+        counts = ClassCounts(y, Y, w, C)
         if w is None and C * C < Y.shape[1]:
-            counts = ClassCounts(y, Y, None, C)
             out = self._metric.credit_unweighted(counts, y, Y)
         else:
-            counts, w = self._counts(y, Y, w)
+            if w is None:
+                w = torch.ones(y.shape[0], dtype=torch.float64, device=Y.device)
             out = self._metric.credit(counts, y, Y, w)
         return self._checked(out, as_numpy)
 
@@ -257,12 +258,6 @@ class Reward:
                 "agree."
             )
         return y, Y, w, as_numpy
-
-    def _counts(self, y, Y, w):
-        counts = ClassCounts(y, Y, w, len(self.classes))
-        if w is None:
-            w = torch.ones(y.shape[0], dtype=torch.float64, device=Y.device)
-        return counts, w
 
     def _generic(self, y, Y, w):
         y_labels = self.classes[y.cpu().numpy()]
