@@ -18,6 +18,7 @@ from sklearn.utils.validation import (
 from ._batches import IndexBatches
 from ._modules import build_module, check_output_width
 from ._net import ScoreNet, check_finite
+from ._penalty import with_weight_decay
 from ._rewards import make_reward
 from ._surrogate import cross_entropy_step
 from ._validation import EarlyStopping, validation_split
@@ -102,6 +103,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -126,6 +128,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        weight_decay=0.01,
     ):
         self.scoring = scoring
         self.module = module
@@ -146,6 +149,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.weight_decay = weight_decay
 
     # ------------------------------------------------------------ hooks
     def _make_train_step(self, reward, data, generator):
@@ -252,7 +256,9 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                 if self.surrogate_epochs and not reuse:
                     self._surrogate_phase(net, reward, data, rows, y_index)
                 generator = torch.Generator(device=device).manual_seed(seed + 1)
-                net.train_step_fn = self._make_train_step(reward, data, generator)
+                net.train_step_fn = with_weight_decay(
+                    self._make_train_step(reward, data, generator), self.weight_decay
+                )
                 net.partial_fit(rows, y_index)
             finally:
                 net.train_step_fn = None
@@ -271,7 +277,9 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         The score phase then starts from these weights with a fresh optimizer
         (no momentum carried over from the surrogate's gradients).
         """
-        net.train_step_fn = cross_entropy_step(reward, data)
+        net.train_step_fn = with_weight_decay(
+            cross_entropy_step(reward, data), self.weight_decay
+        )
         for group in net.optimizer_.param_groups:
             group["lr"] = self.surrogate_lr if self.surrogate_lr else self.lr
         net.partial_fit(rows, y_index, epochs=self.surrogate_epochs)

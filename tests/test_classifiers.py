@@ -319,6 +319,54 @@ def test_surrogate_phase_precedes_score_phase(Estimator, small_multiclass):
     assert clf.n_iter_ == 11
 
 
+class _AdamWithDecay(torch.optim.Adam):
+    """Adam with torch's own (coupled) weight decay of 0.05."""
+
+    def __init__(self, params, lr=1e-3):
+        super().__init__(params, lr=lr, weight_decay=0.05)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_weight_decay_is_the_optimizers_l2_penalty(Estimator, small_multiclass):
+    # Both phases: the surrogate's cross-entropy gradient and the score's
+    # estimate get weight_decay * theta, exactly as Adam(weight_decay=) adds it.
+    X, y = small_multiclass
+    params = dict(surrogate_epochs=2, max_epochs=3, random_state=0)
+    ours = Estimator(weight_decay=0.05, **params).fit(X, y)
+    torchs = Estimator(weight_decay=0, optimizer=_AdamWithDecay, **params).fit(X, y)
+    np.testing.assert_allclose(
+        ours.predict_proba(X), torchs.predict_proba(X), rtol=0, atol=1e-12
+    )
+    plain = Estimator(weight_decay=0, **params).fit(X, y)
+    assert not np.allclose(ours.predict_proba(X), plain.predict_proba(X))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_weight_decay_shrinks_the_weights(Estimator, small_multiclass):
+    X, y = small_multiclass
+
+    def norm(weight_decay):
+        clf = Estimator(weight_decay=weight_decay, max_epochs=30, random_state=0)
+        params = clf.fit(X, y).net_.module_.parameters()
+        return float(torch.cat([p.detach().flatten() for p in params]).norm())
+
+    assert norm(0.3) < 0.8 * norm(0.0)
+
+
+def test_zo_weight_decay_leaves_unperturbed_layers_alone(small_multiclass):
+    X, y = small_multiclass
+    fits = [
+        ZOClassifier(
+            weight_decay=wd, surrogate_epochs=0, max_epochs=5, random_state=0
+        ).fit(X, y)
+        for wd in (0.0, 0.5)
+    ]
+    hidden = [dict(f.net_.module_.named_parameters()) for f in fits]
+    for name in hidden[0]:
+        same = torch.equal(hidden[0][name], hidden[1][name])
+        assert same == (not name.startswith("layers.2")), name
+
+
 def test_pg_exact_mode(small_multiclass):
     X, y = small_multiclass
     clf = PGClassifier(n_samples="exact", max_epochs=30, random_state=0).fit(X, y)
