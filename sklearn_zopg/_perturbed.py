@@ -176,7 +176,7 @@ class PerturbedModule:
 
     def _perturbed(self, u, eps):
         pairs = zip(self.params.items(), u)
-        return {self.rename[n]: p + eps * d for (n, p), d in pairs}
+        return {self.rename[n]: torch.add(p, d, alpha=eps) for (n, p), d in pairs}
 
     def _loop(self, H, directions, eps):
         return torch.stack(

@@ -236,9 +236,10 @@ class ZOClassifier(BaseScoreClassifier):
                     if baseline == "optimal":
                         sq_norms = directions.sq_norms().to(scores.device)
                     weights = scores - zo_baseline(baseline, scores, sq_norms, current)
-                ascent = zo_gradient(weights.to(Xb.device), directions, eps)
-                for p, g in zip(params, ascent):
-                    p.grad = g.neg_()  # the optimizer descends
+                # The optimizer descends: hand it minus the ascent direction.
+                descent = zo_gradient(-weights.to(Xb.device), directions, eps)
+                for p, g in zip(params, descent):
+                    p.grad = g
             score = current if current is not None else scores.mean()
             return {"loss": -score, "score": score, "score_std": scores.std()}
 

@@ -159,6 +159,6 @@ def _zo(module, params, X, y, w, reward, epsilon, n_directions):
         perturbed = PerturbedModule(module, params, "loop")
         scores = reward.score_logits(y, perturbed.logits(X, directions, epsilon), w)
         current = reward.score_logits(y, module(X)[None], w)[0]
-        U = torch.cat([u.flatten(1) for u in directions.stacked()], 1)
+        U = directions.matrix()
         singles = ((scores - current) / epsilon).to(U.dtype)[:, None] * U
     return singles.mean(0), float(singles.var(0).sum())

@@ -189,6 +189,19 @@ def test_probability_scorer_scores_logits():
     )
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_label_scorers_score_the_argmax_of_logits_ties_included(n_classes):
+    # Rounded logits tie often; the two-class shortcut must break ties as
+    # argmax (and predict) do: the first class.
+    rng = np.random.default_rng(0)
+    logits = torch.as_tensor(rng.integers(-1, 2, size=(8, 50, n_classes)) * 1.0)
+    y = torch.as_tensor(rng.integers(0, n_classes, size=50))
+    reward = make_reward("f1_macro", classes=np.arange(n_classes))
+    torch.testing.assert_close(
+        reward.score_logits(y, logits), reward(y, logits.argmax(-1)), rtol=0, atol=0
+    )
+
+
 def test_top_k_is_generic_and_uses_scores():
     reward = make_reward(
         make_scorer(top_k_accuracy_score, k=1, response_method="predict_proba"),

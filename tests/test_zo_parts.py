@@ -8,6 +8,7 @@ from sklearn_zopg import ZOClassifier
 from sklearn_zopg._baselines import centered_ranks
 from sklearn_zopg._directions import DIRECTION_KINDS, Directions
 from sklearn_zopg._modules import MLP
+from sklearn_zopg._net import Diverged, check_finite
 from sklearn_zopg._perturbed import PerturbedModule, select_parameters
 
 
@@ -150,3 +151,29 @@ def test_unperturbed_parameters_stay_fixed_in_the_score_phase(small_multiclass):
     first = clf.net_.module_.layers[0].weight.detach().clone()
     clf.set_params(warm_start=True).fit(X, y)
     torch.testing.assert_close(clf.net_.module_.layers[0].weight, first)
+
+
+@pytest.mark.parametrize(
+    "bad", [float("nan"), float("inf"), -float("inf"), "both infinities"]
+)
+def test_check_finite_catches_nan_and_infinity(bad):
+    logits = torch.zeros(3, 4, 2, dtype=torch.float32)
+    check_finite(logits)  # finite: silent
+    if bad == "both infinities":  # their sum is NaN, still caught
+        logits[0, 0, 0], logits[1, 2, 1] = float("inf"), -float("inf")
+    else:
+        logits[1, 2, 1] = bad
+    with pytest.raises(Diverged, match="NaN or infinity"):
+        check_finite(logits)
+
+
+def test_stored_directions_are_views_of_one_matrix():
+    dirs = Directions("gaussian", 6, _params(), antithetic=True)
+    U = dirs.matrix()
+    assert U.shape == (6, 17)
+    torch.testing.assert_close(U[1], -U[0])
+    stacked = torch.cat([u.flatten(1) for u in dirs.stacked()], 1)
+    torch.testing.assert_close(stacked, U, rtol=0, atol=0)
+    coef = torch.arange(6, dtype=torch.float64)
+    combined = torch.cat([c.flatten() for c in dirs.combine(coef)])
+    torch.testing.assert_close(combined, coef @ U)
