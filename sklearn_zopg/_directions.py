@@ -59,8 +59,12 @@ class Directions:
             on_device = generator is None or generator.device == self.device
             gen = generator if on_device else self._seeded(self._seeds(generator, 1)[0])
             draws = self._draw(gen, n_draws)
-            if antithetic:  # interleave u, -u
-                draws = torch.stack([draws, -draws], 1).flatten(0, 1)
+            if antithetic:  # interleave u, -u, without a temporary for -u
+                pairs = draws.new_empty((self.n_directions, self.dim))
+                pairs[0::2] = draws
+                pairs[1::2] = draws
+                pairs[1::2].neg_()
+                draws = pairs
             self._matrix = draws
             self._stacked = self._split(draws)
         else:
@@ -80,7 +84,7 @@ class Directions:
         """Direction k as one ``(dim,)`` vector, redrawn from its seed."""
         draw, sign = (k // 2, k % 2) if self.antithetic else (k, 0)
         u = self._draw(self._seeded(self.seeds[draw]), None)
-        return -u if sign else u
+        return u.neg_() if sign else u  # u is this call's own draw
 
     def __len__(self):
         return self.n_directions
