@@ -9,7 +9,9 @@ Prints:
 3. batched (vmap) vs looped evaluation of K perturbed models, small and large
    MLP;
 4. peak memory (max RSS of a fresh process) of a ZO fit on a 4M-parameter MLP
-   with and without ``memory_efficient``.
+   with and without ``memory_efficient``;
+5. ZO step time with K=32 vs an ordinary cross-entropy training step of the
+   same module (the GPU goal: at most 2x).
 
 Run: ``python benchmarks/speed.py [--device cuda]``.
 """
@@ -103,6 +105,74 @@ def forwards_of(pm, Xb, dirs):
     return forwards
 
 
+def zo_train_step(X, y, hidden, batch, perturb, n_samples, device):
+    """One ZO training step (optimizer included) on a fitted module, and its parts.
+
+    Returns ``(train_step, module, data, params, fit_ms)`` where ``fit_ms`` is
+    the fit time per step of a short fit (skorch's bookkeeping included).
+    """
+    est = ZOClassifier(
+        scoring="f1",
+        hidden_layer_sizes=hidden,
+        perturb=perturb,
+        n_samples=n_samples,
+        surrogate_epochs=0,
+        max_epochs=5,
+        batch_size=batch,
+        random_state=0,
+        device=device,
+    )
+    steps = 5 * -(-len(y) // batch)
+    fit_ms = best_of(lambda: est.fit(X, y), repeats=3) / steps * 1e3
+    module = est.net_.module_
+    dtype = next(module.parameters()).dtype
+    data = TrainingData(
+        torch.as_tensor(X).to(device, dtype), torch.as_tensor(y).long().to(device), None
+    )
+    reward = make_reward("f1", classes=est.classes_)
+    generator = torch.Generator(device=device).manual_seed(0)
+    step = est._make_train_step(reward, data, generator)
+    optimizer = torch.optim.Adam(module.parameters(), lr=est.lr)
+    rows = torch.arange(batch, device=device)
+
+    def train_step():
+        optimizer.zero_grad()
+        step(module, rows)
+        optimizer.step()
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    return train_step, module, data, select_parameters(module, perturb), fit_ms
+
+
+def cross_entropy_train_step(module, data, batch):
+    """One ordinary training step of ``module``: forward, backward, Adam."""
+    optimizer = torch.optim.Adam(module.parameters(), lr=0.003)
+    Xb, yb = data.X[:batch], data.y[:batch]
+
+    def train_step():
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(module(Xb), yb).backward()
+        optimizer.step()
+        if Xb.is_cuda:
+            torch.cuda.synchronize()
+
+    return train_step
+
+
+def interleaved_best_ms(runs, rounds=7, calls=5):
+    """Best time per call (ms) of each run, measured in interleaved rounds.
+
+    Drift on a shared machine then hits all runs alike.
+    """
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(rounds):
+        for name, run in runs.items():
+            t = best_of(lambda: [run() for _ in range(calls)], repeats=1) / calls
+            best[name] = min(best[name], t * 1e3)
+    return best
+
+
 def step_vs_forwards(X, y, device):
     print(
         f"\n2. ZO step time vs its K+1 forwards, K={K} ({device}): one training "
@@ -114,54 +184,19 @@ def step_vs_forwards(X, y, device):
         "K+1 forwards, fastest (ms) | ratio | fit time / steps (ms) |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    X_t = torch.as_tensor(X)
-    y_t = torch.as_tensor(y).long()
     for hidden, batch in [((64,), 256), ((256, 256), 1024)]:
         for perturb in (None, "last"):
-            est = ZOClassifier(
-                scoring="f1",
-                hidden_layer_sizes=hidden,
-                perturb=perturb,
-                surrogate_epochs=0,
-                max_epochs=5,
-                batch_size=batch,
-                random_state=0,
-                device=device,
+            train_step, module, data, params, fit_ms = zo_train_step(
+                X, y, hidden, batch, perturb, K, device
             )
-            steps = 5 * -(-len(y) // batch)
-            fit_ms = best_of(lambda: est.fit(X, y), repeats=3) / steps * 1e3
-            module = est.net_.module_
-            dtype = next(module.parameters()).dtype
-            data = TrainingData(X_t.to(device, dtype), y_t.to(device), None)
-            reward = make_reward("f1", classes=est.classes_)
-            generator = torch.Generator(device=device).manual_seed(0)
-            step = est._make_train_step(reward, data, generator)
-            optimizer = torch.optim.Adam(module.parameters(), lr=est.lr)
-            rows = torch.arange(batch, device=device)
-
-            def train_step():
-                optimizer.zero_grad()
-                step(module, rows)
-                optimizer.step()
-                if device == "cuda":
-                    torch.cuda.synchronize()
-
-            params = select_parameters(module, perturb)
             Xb = data.X[:batch]
             dirs = Directions("gaussian", K, list(params.values()), antithetic=True)
             runs = {"step": train_step}
             for mode in ("stacked", "vmap", "loop"):
                 pm = PerturbedModule(module, params, mode)
                 runs[mode] = forwards_of(pm, Xb, dirs)
-            # Interleaved rounds, best of each: drift on a shared machine hits
-            # the step and the forwards alike.
-            best = dict.fromkeys(runs, float("inf"))
-            for _ in range(7):
-                for name, run in runs.items():
-                    t = best_of(lambda: [run() for _ in range(5)], repeats=1) / 5
-                    best[name] = min(best[name], t * 1e3)
-            step_ms = best.pop("step")
-            timings = best
+            timings = interleaved_best_ms(runs)
+            step_ms = timings.pop("step")
             fastest = min(timings, key=timings.get)
             label = "all" if perturb is None else "output layer"
             auto = PerturbedModule(module, params).mode
@@ -169,6 +204,29 @@ def step_vs_forwards(X, y, device):
                 f"| {hidden} | {batch} | {label} | {auto} | {step_ms:.2f} | "
                 f"{timings[fastest]:.2f} ({fastest}) | "
                 f"{step_ms / timings[fastest]:.2f}× | {fit_ms:.2f} |"
+            )
+
+
+def step_vs_cross_entropy(X, y, device, n_samples=32):
+    print(
+        f"\n5. ZO step (K={n_samples}) vs a cross-entropy step (forward, "
+        f"backward, Adam) of the same module on the same batch ({device})\n"
+    )
+    print(
+        "| MLP | batch | perturbed | ZO step (ms) | cross-entropy step (ms) | ratio |"
+    )
+    print("|---|---|---|---|---|---|")
+    for hidden, batch in [((64,), 256), ((256, 256), 1024)]:
+        for perturb in ("last", None):
+            zo_step, module, data, _, _ = zo_train_step(
+                X, y, hidden, batch, perturb, n_samples, device
+            )
+            runs = {"zo": zo_step, "ce": cross_entropy_train_step(module, data, batch)}
+            timings = interleaved_best_ms(runs)
+            label = "all" if perturb is None else "output layer"
+            print(
+                f"| {hidden} | {batch} | {label} | {timings['zo']:.2f} | "
+                f"{timings['ce']:.2f} | {timings['zo'] / timings['ce']:.2f}× |"
             )
 
 
@@ -252,6 +310,7 @@ def main():
     step_vs_forwards(*imbalanced_problem(n_samples=4096), device)
     batched_vs_loop(device)
     memory_table(device)
+    step_vs_cross_entropy(*imbalanced_problem(n_samples=4096), device)
 
 
 if __name__ == "__main__":
