@@ -382,6 +382,11 @@ def test_verbose_prints_an_epoch_table(Estimator, small_multiclass, capsys):
     out = capsys.readouterr().out
     assert "train_score" in out and "train_score_std" in out and "dur" in out
     assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 3
+    # verbose=0: silent, and no table is formatted at all
+    quiet = Estimator(max_epochs=3, surrogate_epochs=0, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""
+    assert "print_log" not in dict(quiet.net_.callbacks_)
+    assert len(quiet.net_.history) == 3
 
 
 def test_progress_bar_callback(small_multiclass):
