@@ -39,12 +39,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier, make_reward
-from sklearn_zopg._perturbed import select_parameters
 from sklearn_zopg._reference import (
     as_skorch_input,
     cross_entropy_net,
     imbalanced_problem,
 )
+from sklearn_zopg.zo._perturbed import select_parameters
 
 F2 = make_scorer(fbeta_score, beta=2)
 

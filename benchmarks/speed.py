@@ -25,16 +25,15 @@ import time
 import numpy as np
 import torch
 
-from sklearn_zopg import PGClassifier, ZOClassifier, make_reward
-from sklearn_zopg._base import TrainingData
-from sklearn_zopg._directions import Directions
+from sklearn_zopg import PGClassifier, ZOClassifier
 from sklearn_zopg._modules import MLP
-from sklearn_zopg._perturbed import PerturbedModule, select_parameters
 from sklearn_zopg._reference import (
     as_skorch_input,
     cross_entropy_net,
     imbalanced_problem,
 )
+from sklearn_zopg.zo._directions import Directions
+from sklearn_zopg.zo._perturbed import PerturbedModule, select_parameters
 
 EPOCHS, BATCH, K = 100, 256, 16
 
@@ -121,37 +120,32 @@ def zo_estimator(hidden, batch, perturb, n_samples, device):
 
 
 def zo_train_step(est, X, y):
-    """One ZO training step (optimizer included) on the fitted ``est``'s module.
+    """One ZO training step (optimizer included) of the fitted ``est``'s net.
 
-    Returns ``(train_step, module, data, params)``.
+    The net's own ``train_step``: the step skorch runs in training (zero the
+    gradients, the ZO estimate, weight decay, the optimizer's step). Returns
+    ``(train_step, module, (X, y) tensors, params)``.
     """
-    module = est.net_.module_
+    net = est.net_
+    module = net.module_
     param = next(module.parameters())
-    data = TrainingData(
-        torch.as_tensor(X).to(param.device, param.dtype),
-        torch.as_tensor(y).long().to(param.device),
-        None,
-    )
-    reward = make_reward("f1", classes=est.classes_)
-    generator = torch.Generator(device=param.device).manual_seed(0)
-    step = est._make_train_step(reward, data, generator)
-    optimizer = torch.optim.Adam(module.parameters(), lr=est.lr)
-    rows = torch.arange(est.batch_size, device=param.device)
+    X_t = torch.as_tensor(X).to(param.device, param.dtype)
+    y_t = torch.as_tensor(y).long().to(param.device)
+    batch = (X_t[: est.batch_size], y_t[: est.batch_size])
+    net.set_params(phase="score")
 
     def train_step():
-        optimizer.zero_grad()
-        step(module, rows)
-        optimizer.step()
+        net.train_step(batch)
         if param.is_cuda:
             torch.cuda.synchronize()
 
-    return train_step, module, data, select_parameters(module, est.perturb)
+    return train_step, module, (X_t, y_t), select_parameters(module, est.perturb)
 
 
 def cross_entropy_train_step(module, data, batch):
     """One ordinary training step of ``module``: forward, backward, Adam."""
     optimizer = torch.optim.Adam(module.parameters(), lr=0.003)
-    Xb, yb = data.X[:batch], data.y[:batch]
+    Xb, yb = data[0][:batch], data[1][:batch]
 
     def train_step():
         optimizer.zero_grad()
@@ -193,7 +187,7 @@ def step_vs_forwards(X, y, device):
             steps = est.max_epochs * -(-len(y) // batch)
             fit_ms = best_of(lambda: est.fit(X, y), repeats=3) / steps * 1e3
             train_step, module, data, params = zo_train_step(est, X, y)
-            Xb = data.X[:batch]
+            Xb = data[0][:batch]
             dirs = Directions("gaussian", K, list(params.values()), antithetic=True)
             runs = {"step": train_step}
             for mode in ("stacked", "vmap", "loop"):

@@ -1,9 +1,9 @@
 """sklearn-zopg: scikit-learn classifiers trained on the score you care about."""
 
 from . import diagnostics
-from ._pg import PGClassifier
-from ._rewards import Reward, make_reward
-from ._zo import ZOClassifier
+from .pg import PGClassifier
+from .rewards import Reward, make_reward
+from .zo import ZOClassifier
 
 __version__ = "0.1.0"
 

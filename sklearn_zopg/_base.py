@@ -1,5 +1,8 @@
 """Shared sklearn estimator: parameters, validation, labels, the skorch net, predict."""
 
+import contextlib
+import copy
+import threading
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,19 +18,29 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._batches import IndexBatches
-from ._modules import build_module, check_output_width
-from ._net import ScoreNet, check_finite
-from ._penalty import with_weight_decay
-from ._rewards import make_reward
-from ._surrogate import cross_entropy_step
-from ._validation import EarlyStopping, validation_split
+from ._batches import RowBatches, as_tensors, training_dataset
+from ._early_stopping import BestAcrossPhases, StratifiedHoldout, ValidationScore
+from ._modules import build_module, check_module_output
+from ._net import PREDICT_CHUNK, TemperedSoftmax, WeightDecay
+from .rewards import make_reward
 
-_PREDICT_CHUNK = 8192
+# Module construction draws from torch's global generator: fits in several
+# threads take turns there, inside fork_rng, so that each is seeded alone.
+_GLOBAL_RNG = threading.Lock()
+# Layers that draw from torch's global generator while training.
+_STOCHASTIC_LAYERS = (torch.nn.modules.dropout._DropoutNd, torch.nn.RReLU)
 
 
-def _resolve_device(device):
-    device = torch.device(device)
+def _check_device(device):
+    """``device`` as a ``torch.device``; only CPU and (available) CUDA train."""
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device={device!r} is not a torch device ({exc}).") from exc
+    if device.type not in ("cpu", "cuda"):
+        raise ValueError(
+            f"device={str(device)!r} cannot train a model: use 'cpu' or 'cuda'."
+        )
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={str(device)!r} was requested but CUDA is not available on "
@@ -36,58 +49,68 @@ def _resolve_device(device):
     return device
 
 
-class TrainingData:
-    """The training rows, on the training device; ``batch`` indexes them.
+def _is_callback(entry):
+    from skorch.callbacks import Callback
 
-    ``sample_weight`` is None when fit got none, so that scorers that take no
-    weights are never handed any.
-    """
-
-    def __init__(self, X, y, sample_weight):
-        self.X = X
-        self.y = y
-        self.sample_weight = sample_weight
-
-    def batch(self, rows):
-        w = None if self.sample_weight is None else self.sample_weight[rows]
-        return self.X[rows], self.y[rows], w
-
-    def subset(self, rows):
-        """The given rows (positions) as a new ``TrainingData``."""
-        rows = torch.as_tensor(rows, device=self.X.device)
-        return TrainingData(*self.batch(rows))
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+        entry = entry[1]
+    return isinstance(entry, Callback) or (
+        isinstance(entry, type) and issubclass(entry, Callback)
+    )
 
 
-def _validation_scorer(reward, valid):
-    """``score(module) -> float``: ``scoring`` of the module on ``valid``."""
+def _silent(text):
+    """A sink that prints nothing (skorch callbacks print unless told)."""
 
-    def score(module):
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                logits = torch.cat([module(x) for x in valid.X.split(_PREDICT_CHUNK)])
-                check_finite(logits)
-        finally:
-            module.train(was_training)
-        return float(reward.score_logits(valid.y, logits[None], valid.sample_weight)[0])
 
-    return score
+def _same_setting(a, b):
+    """Whether a structure parameter is unchanged (a module instance: the same one)."""
+    if isinstance(a, torch.nn.Module) or isinstance(b, torch.nn.Module):
+        return a is b
+    sequences = (list, tuple, np.ndarray)
+    if isinstance(a, sequences) and isinstance(b, sequences):
+        return np.array_equal(np.asarray(a), np.asarray(b))
+    return a == b
+
+
+@contextlib.contextmanager
+def _seeded_global_rng(seed):
+    """torch's global generator seeded for the block and restored after it,
+    one thread at a time."""
+    with _GLOBAL_RNG, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def _training_rng(module, seed):
+    """Training draws from the net's own generators; a module whose layers
+    draw from torch's global one (dropout) trains inside ``fork_rng``."""
+    if any(isinstance(m, _STOCHASTIC_LAYERS) for m in module.modules()):
+        return _seeded_global_rng(seed)
+    return contextlib.nullcontext()
 
 
 class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
     """Base of the score-trained classifiers. Not for direct use.
 
-    Subclasses implement ``_make_train_step(reward, data, generator)`` returning a
-    callable ``(module, row_indices) -> {"loss", "score"}`` that leaves the
-    score's ascent direction, negated, in the parameters' ``.grad``.
+    Subclasses set ``_net_class`` (a :class:`~sklearn_zopg._net.ScoreNet`
+    subclass whose ``score_step`` is the method) and ``_method_parameters``
+    (the names of the estimator's parameters that the net takes as its own).
     """
+
+    _net_class = None
+    _method_parameters = ()
+    # Parameters that fix the module's shape: a warm start cannot change them.
+    _structure_parameters = ("module", "module_params", "hidden_layer_sizes")
 
     _parameter_constraints = {
         "scoring": [str, callable],
         "module": [None, torch.nn.Module, type],
         "module_params": [None, dict],
-        "hidden_layer_sizes": [tuple, list],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "optimizer": [type],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -152,17 +175,18 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.weight_decay = weight_decay
 
     # ------------------------------------------------------------ hooks
-    def _make_train_step(self, reward, data, generator):
-        """The score phase's train step; ``generator`` is a torch generator on
-        the training device for the step's own draws (label samples or
-        perturbation directions), seeded from ``random_state`` alone so that
-        they do not depend on how many rows the batching shuffled."""
-        raise NotImplementedError
-
     def _check_reward(self, reward):
         """Refuse scorers the training method cannot use (hook)."""
+        if reward.parts is not None and reward.parts.is_regression_metric:
+            raise ValueError(
+                f"scoring={reward._name()} is a regression metric "
+                f"({reward.parts.score_func.__name__}); a classifier predicts "
+                "labels. Use a classification scorer such as 'accuracy', 'f1' or "
+                "'roc_auc'."
+            )
 
-    def _temperature(self):
+    def _proba_temperature(self):
+        """Temperature of ``predict_proba`` (the policy's, for PG)."""
         return 1.0
 
     # ------------------------------------------------------------ fitting
@@ -177,7 +201,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels of any type sklearn accepts.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights, passed to the scorer (a weighted score).
+            Non-negative weights, passed to the scorer (a weighted score) and
+            to the surrogate phase's cross-entropy.
 
         Returns
         -------
@@ -186,21 +211,101 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
 
         Notes
         -----
-        If ``fit`` raises (bad input, a failing scorer, divergence), the
-        estimator's attributes are left as they were before the call; a
-        ``KeyboardInterrupt`` during training ends training early and keeps
-        the parameters reached so far (skorch's behaviour).
+        If ``fit`` raises (bad input, a failing scorer, divergence, an
+        interruption before training starts), the estimator is left exactly
+        as it was before the call, fitted model included: a warm start
+        trains a copy and keeps it only when the fit succeeds. A
+        ``KeyboardInterrupt`` during training ends the fit early and keeps
+        the parameters reached so far (skorch's behaviour); during the
+        surrogate phase it ends the whole fit.
         """
         previous = dict(self.__dict__)
         try:
             return self._fit(X, y, sample_weight)
-        except Exception:
+        except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous)
             raise
 
     def _fit(self, X, y, sample_weight):
-        device = _resolve_device(self.device)
+        device = self._check_settings()
+        continued = self.net_ if self.warm_start and hasattr(self, "net_") else None
+        fitted_width = getattr(self, "n_features_in_", None)
+        X, y_index, classes, sample_weight = self._validate_training_data(
+            X, y, sample_weight
+        )
+        reward = make_reward(self.scoring, classes=classes)
+        self._check_reward(reward)
+        if continued is not None:
+            self._check_continuable(classes, X.shape[1], fitted_width)
+        rng = check_random_state(self.random_state)
+        seed, split_seed = (int(rng.randint(2**31 - 1)) for _ in range(2))
+
+        dtype = torch.float64 if device.type == "cpu" else torch.float32
+        dataset = training_dataset(
+            as_tensors(X, device, dtype),
+            torch.as_tensor(y_index, device=device),
+            None if sample_weight is None else as_tensors(sample_weight, device),
+        )
+        net = self._build_net(reward, X.shape[1], len(classes), device, dtype, seed)
+        if continued is not None:
+            net.module_.load_state_dict(continued.module_.state_dict())
+            net.history_ = copy.deepcopy(continued.history)
+        if self.early_stopping:
+            net.set_params(
+                train_split=StratifiedHoldout(self.validation_fraction, split_seed)
+            )
+        first_epoch = len(net.history)
+        with _training_rng(net.module_, seed + 2):
+            self._run_phases(net, dataset, skip_surrogate=continued is not None)
+
+        self.classes_ = classes
+        self.net_ = net
+        self.n_iter_ = len(net.history)
+        self._fitted_structure = self._structure()
+        self.best_validation_score_ = self._best_validation_score(net, first_epoch)
+        return self
+
+    def _check_settings(self):
+        """What ``_parameter_constraints`` cannot say; returns the device."""
+        sizes = np.asarray(self.hidden_layer_sizes)
+        if (
+            sizes.ndim > 1
+            or np.any(sizes <= 0)
+            or not np.all(sizes == sizes.astype(int))
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers; got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        if not issubclass(self.optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                "optimizer must be a torch.optim.Optimizer subclass such as "
+                f"torch.optim.Adam; got {self.optimizer!r}."
+            )
+        if isinstance(self.module, type) and not issubclass(
+            self.module, torch.nn.Module
+        ):
+            raise TypeError(
+                "module must be None, a torch.nn.Module subclass or a "
+                f"torch.nn.Module instance; got {self.module!r}."
+            )
+        if self.module_params is not None and not isinstance(self.module, type):
+            raise ValueError(
+                "module_params is only used with module= a torch.nn.Module class; "
+                f"with module={self.module!r} it would be ignored. Use "
+                "hidden_layer_sizes for the default MLP, or configure the module "
+                "instance yourself."
+            )
+        bad = [c for c in self.callbacks or [] if not _is_callback(c)]
+        if bad:
+            raise TypeError(
+                "callbacks must be skorch callbacks (instances, classes or "
+                f"(name, callback) pairs); got {bad!r}."
+            )
+        return _check_device(self.device)
+
+    def _validate_training_data(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         classes, y_index = np.unique(y, return_inverse=True)
@@ -213,122 +318,115 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        reward = make_reward(self.scoring, classes=classes)
-        self._check_reward(reward)
+        return X, y_index, classes, sample_weight
 
-        dtype = torch.float64 if device.type == "cpu" else torch.float32
-        X_t = torch.as_tensor(np.array(X, dtype=np.float64), device=device).to(dtype)
-        y_t = torch.as_tensor(y_index, device=device).long()
-        w_t = None
-        if sample_weight is not None:
-            w_t = torch.as_tensor(sample_weight, device=device)
+    def _structure(self):
+        return {name: getattr(self, name) for name in self._structure_parameters}
 
-        reuse = (
-            self.warm_start
-            and hasattr(self, "net_")
-            and np.array_equal(self.classes_, classes)
-        )
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(2**31 - 1))
-        data = TrainingData(X_t, y_t, w_t)
-        validation = None
-        if self.early_stopping:
-            train, valid = validation_split(
-                y_index, self.validation_fraction, int(rng.randint(2**31 - 1))
+    def _check_continuable(self, classes, n_features, fitted_width):
+        """A warm start continues the fitted module: refuse what it cannot honour."""
+        if not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                "warm_start=True can only continue a model fitted on the same "
+                f"classes: it was fitted on {self.classes_.tolist()}, y has "
+                f"{classes.tolist()}. Set warm_start=False to start afresh."
             )
-            validation = EarlyStopping(
-                _validation_scorer(reward, data.subset(valid)),
-                self.n_iter_no_change,
-                self.tol,
+        if n_features != fitted_width:
+            raise ValueError(
+                f"warm_start=True continues a module fitted on n_features_in_="
+                f"{fitted_width} features; X has {n_features}. Set "
+                "warm_start=False to start afresh."
             )
-            data, y_index = data.subset(train), y_index[train]
-        devices = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
-            net = (
-                self.net_
-                if reuse
-                else self._initialized_net(X_t, len(classes), device, dtype)
-            )
-            rows = np.arange(len(y_index))
-            net.validation = validation
-            try:
-                if self.surrogate_epochs and not reuse:
-                    self._surrogate_phase(net, reward, data, rows, y_index)
-                generator = torch.Generator(device=device).manual_seed(seed + 1)
-                net.train_step_fn = with_weight_decay(
-                    self._make_train_step(reward, data, generator), self.weight_decay
+        fitted = self._fitted_structure
+        for name, value in self._structure().items():
+            if not _same_setting(value, fitted[name]):
+                raise ValueError(
+                    f"warm_start=True continues the fitted module, but {name} "
+                    f"changed since it was built ({fitted[name]!r} -> {value!r}). "
+                    "Set warm_start=False to build a new module."
                 )
-                net.partial_fit(rows, y_index)
-            finally:
-                net.train_step_fn = None
-                net.validation = None
-        self.classes_ = classes
-        self.net_ = net
-        self.n_iter_ = len(net.history)
-        self.best_validation_score_ = (
-            None if validation is None else validation.best_score
+
+    def _build_net(self, reward, n_features, n_classes, device, dtype, seed):
+        with _seeded_global_rng(seed):
+            module = build_module(
+                self.module,
+                self.module_params,
+                n_features,
+                n_classes,
+                self.hidden_layer_sizes,
+            ).to(device=device, dtype=dtype)
+        check_module_output(
+            module, torch.zeros(2, n_features, device=device, dtype=dtype), n_classes
         )
-        return self
-
-    def _surrogate_phase(self, net, reward, data, rows, y_index):
-        """The post's hybrid: cross-entropy epochs at ``surrogate_lr`` first.
-
-        The score phase then starts from these weights with a fresh optimizer
-        (no momentum carried over from the surrogate's gradients).
-        """
-        net.train_step_fn = with_weight_decay(
-            cross_entropy_step(reward, data), self.weight_decay
-        )
-        for group in net.optimizer_.param_groups:
-            group["lr"] = self.surrogate_lr if self.surrogate_lr else self.lr
-        net.partial_fit(rows, y_index, epochs=self.surrogate_epochs)
-        net.initialize_optimizer()
-
-    def _initialized_net(self, X_t, n_classes, device, dtype):
-        module = build_module(
-            self.module,
-            self.module_params,
-            X_t.shape[1],
-            n_classes,
-            self.hidden_layer_sizes,
-        ).to(device=device, dtype=dtype)
-        check_output_width(module, X_t[:2], n_classes)
-        net = ScoreNet(
+        callbacks = [("weight_decay", WeightDecay(self.weight_decay))]
+        if self.early_stopping:
+            callbacks += [
+                ("valid_score", ValidationScore()),
+                (
+                    "early_stopping",
+                    BestAcrossPhases(
+                        monitor="valid_score",
+                        lower_is_better=False,
+                        patience=self.n_iter_no_change,
+                        threshold=self.tol,
+                        threshold_mode="abs",
+                        load_best=True,
+                        sink=print if self.verbose else _silent,
+                    ),
+                ),
+            ]
+        net = self._net_class(
             module=module,
+            reward=reward,
+            seed=seed,
             criterion=torch.nn.CrossEntropyLoss,
+            criterion__reduction="none",
             optimizer=self.optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             device=str(device),
-            callbacks=self.callbacks,
+            callbacks=callbacks + list(self.callbacks or []),
             verbose=self.verbose,
             train_split=None,
-            iterator_train=IndexBatches,
+            iterator_train=RowBatches,
             iterator_train__shuffle=True,
+            iterator_valid=RowBatches,
+            iterator_valid__batch_size=PREDICT_CHUNK,
+            predict_nonlinearity=TemperedSoftmax(self._proba_temperature()),
+            **{name: getattr(self, name) for name in self._method_parameters},
         )
         return net.initialize()
+
+    def _run_phases(self, net, dataset, skip_surrogate):
+        """The surrogate phase (cross-entropy, ``surrogate_lr``), then the score
+        phase (``scoring``, ``lr``) with a fresh optimizer: no momentum carried
+        over from the surrogate's gradients."""
+        if self.surrogate_epochs and not skip_surrogate:
+            net.set_params(phase="surrogate", lr=self.surrogate_lr or self.lr)
+            net.initialize_optimizer()
+            start = len(net.history)
+            net.partial_fit(dataset, epochs=self.surrogate_epochs)
+            stopper = dict(net.callbacks_).get("early_stopping")
+            completed = len(net.history) - start == self.surrogate_epochs
+            if not completed and not (stopper is not None and stopper.stopped):
+                return  # interrupted by the user: the whole fit ends here
+        net.set_params(phase="score", lr=self.lr)
+        net.initialize_optimizer()
+        net.partial_fit(dataset, epochs=self.max_epochs)
+
+    @staticmethod
+    def _best_validation_score(net, first_epoch):
+        stopper = dict(net.callbacks_).get("early_stopping")
+        if stopper is None or not stopper.best_epoch_:
+            return None
+        return net.history[stopper.best_epoch_ - 1, "valid_score"]
 
     # ------------------------------------------------------------ predicting
     def _logits(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        module = self.net_.module_
-        param = next(module.parameters(), None)
-        device = param.device if param is not None else torch.device(self.net_.device)
-        dtype = param.dtype if param is not None else torch.float64
-        X_t = torch.as_tensor(np.array(X, dtype=np.float64)).to(
-            device=device, dtype=dtype
-        )
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                chunks = [module(part) for part in X_t.split(_PREDICT_CHUNK)]
-        finally:
-            module.train(was_training)
-        return torch.cat(chunks).double().cpu().numpy()
+        return self.net_.logits(X).double().cpu()
 
     def decision_function(self, X):
         """Logits of the trained module.
@@ -343,7 +441,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             For two classes, the logit difference ``f_1 - f_0`` (positive
             means ``classes_[1]``); otherwise one logit per class.
         """
-        logits = self._logits(X)
+        logits = self._logits(X).numpy()
         if logits.shape[1] == 2:
             return logits[:, 1] - logits[:, 0]
         return logits
@@ -360,10 +458,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        logits = self._logits(X) / self._temperature()
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
+        logits = self._logits(X)
+        return self.net_.predict_nonlinearity(logits).numpy()
 
     def predict(self, X):
         """Most probable class (deterministic argmax, never a sample).
@@ -377,7 +473,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
         """
         logits = self._logits(X)
-        return self.classes_[logits.argmax(axis=1)]
+        return self.classes_[logits.argmax(dim=1).numpy()]
 
     def score(self, X, y, sample_weight=None):
         """The ``scoring`` of this estimator on ``(X, y)``: what fit maximizes.

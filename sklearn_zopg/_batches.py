@@ -1,77 +1,157 @@
-"""skorch ``iterator_train``: shuffled, class-stratified batches of row indices.
+"""Training data as tensors, and skorch iterators that index them in batches.
+
+The estimators keep the whole training set as tensors on the training device
+and hand skorch a :class:`skorch.dataset.Dataset` of them: ``X`` is the
+feature tensor, or the dict ``{"X": ..., "sample_weight": ...}`` when
+``fit`` got weights (skorch's usual way to carry weights to ``get_loss``).
+The iterators index rows of those tensors directly: skorch's default
+``DataLoader`` would collate one row at a time, many times slower for small
+models.
 
 Scores such as F1 or ROC AUC are computed per batch: a batch without a
-single positive gives a degenerate F1 and an undefined AUC. Batches are
-therefore stratified: every class is spread evenly over the batches, so
-each batch holds every class in about its overall proportion. When a class
-has fewer rows than there would be batches, fewer (larger) batches are made,
-so that each still holds at least one row of every class.
+single positive gives a degenerate F1 and an undefined AUC. Training batches
+are therefore class-stratified (:func:`stratified_batches`).
 """
 
+import numpy as np
 import torch
+from skorch.dataset import Dataset
 
-__all__ = ["IndexBatches", "stratified_batches"]
+__all__ = [
+    "RowBatches",
+    "as_tensors",
+    "split_rows",
+    "stratified_batches",
+    "training_dataset",
+]
 
 
-def stratified_batches(labels, n_batches):
-    """Shuffled batches of row indices, each holding every class.
+def as_tensors(X, device=None, dtype=None):
+    """``X`` (array, tensor or dict of them) as tensors; floats cast to ``dtype``.
+
+    Tensors already on ``device`` with ``dtype`` are not copied. Arrays are
+    copied first (read-only arrays and memmaps cannot back a tensor).
+    """
+    if isinstance(X, dict):
+        return {
+            key: as_tensors(value, device, dtype if key == "X" else None)
+            for key, value in X.items()
+        }
+    if not torch.is_tensor(X):
+        X = torch.as_tensor(np.array(X))
+    if dtype is not None and X.is_floating_point():
+        X = X.to(dtype)
+    return X if device is None else X.to(device)
+
+
+def training_dataset(X, y, sample_weight=None):
+    """The skorch ``Dataset`` a fit trains on: ``X`` or ``{"X", "sample_weight"}``."""
+    data = X if sample_weight is None else {"X": X, "sample_weight": sample_weight}
+    return Dataset(data, y)
+
+
+def split_rows(X, rows):
+    """Rows of ``X``, a tensor or a dict of tensors."""
+    if isinstance(X, dict):
+        return {key: value[rows] for key, value in X.items()}
+    return X[rows]
+
+
+def stratified_batches(labels, n_batches, generator=None):
+    """Shuffled batches of row indices, every common class in every batch.
+
+    Every class with at least ``n_batches`` rows is spread evenly over the
+    batches, so each batch holds it in about its overall proportion. Rarer
+    classes are spread one row per batch over randomly chosen batches: one
+    singleton class must not shrink the whole epoch to one batch. With two
+    classes, though, a batch without the minority class makes F1 degenerate
+    and ROC AUC undefined, so fewer (larger) batches are made instead, as
+    many as the minority has rows.
 
     Parameters
     ----------
     labels : tensor of shape (n,)
         Class index of each row (on the CPU).
     n_batches : int
-        At most this many batches; fewer when a class has fewer rows.
+        Number of batches wanted.
+    generator : torch.Generator, default=None
+        CPU generator for the shuffles (None: torch's global one).
 
     Returns
     -------
-    list of tensors of row indices, in random order. Uses torch's global
-    generator (forked and seeded by the estimators for the length of fit).
+    list of tensors of row indices, in random order.
     """
     counts = torch.bincount(labels)
     present = counts[counts > 0]
-    n_batches = max(1, min(n_batches, int(present.min())))
+    if len(present) == 2:
+        n_batches = min(n_batches, int(present.min()))
+    n_batches = max(1, n_batches)
     rows, batch_of = [], []
     for c in torch.nonzero(counts).flatten().tolist():
         members = torch.nonzero(labels == c).flatten()
-        members = members[torch.randperm(members.numel())]
-        # j-th member -> batch floor(j B / n_c): every batch gets one if n_c >= B;
-        # a random rotation spreads the remainders over the batches.
-        slot = torch.arange(members.numel()) * n_batches // members.numel()
-        offset = int(torch.randint(n_batches, ()))
+        members = members[torch.randperm(members.numel(), generator=generator)]
+        if members.numel() >= n_batches:
+            # j-th member -> batch floor(j B / n_c), rotated at random so that
+            # the remainders fall on different batches each epoch.
+            slot = torch.arange(members.numel()) * n_batches // members.numel()
+            offset = int(torch.randint(n_batches, (), generator=generator))
+            slot = (slot + offset) % n_batches
+        else:
+            slot = torch.randperm(n_batches, generator=generator)[: members.numel()]
         rows.append(members)
-        batch_of.append((slot + offset) % n_batches)
+        batch_of.append(slot)
     rows, batch_of = torch.cat(rows), torch.cat(batch_of)
     order = torch.argsort(batch_of, stable=True)
     sizes = torch.bincount(batch_of, minlength=n_batches).tolist()
     batches = list(rows[order].split(sizes))
-    return [batches[b] for b in torch.randperm(n_batches).tolist()]
+    return [batches[b] for b in torch.randperm(n_batches, generator=generator)]
 
 
-class IndexBatches:
-    """skorch ``iterator_train`` yielding batches of row indices.
+class RowBatches:
+    """skorch iterator over a :class:`~skorch.dataset.Dataset` of tensors.
 
-    The rows themselves stay on the training device inside the train step;
-    only indices are batched. With ``shuffle`` and labels (the dataset's
-    ``y``), batches are class-stratified (see :func:`stratified_batches`) and
-    hold about ``batch_size`` rows; without labels, plain shuffled slices.
+    Yields ``(X_rows, y_rows)`` by indexing the tensors (``X_rows`` a dict
+    when the dataset carries sample weights). With ``shuffle`` and labels,
+    batches are class-stratified (:func:`stratified_batches`) and hold about
+    ``batch_size`` rows; otherwise consecutive slices (validation, predict).
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset
+    batch_size : int
+    shuffle : bool, default=False
+    generator : torch.Generator, default=None
+        CPU generator of the shuffles; the net passes its own, seeded by the
+        estimator's ``random_state``.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=True):
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+        if not hasattr(dataset, "X"):
+            raise TypeError(
+                "sklearn_zopg's nets train on a skorch Dataset of arrays or "
+                f"tensors (X, y); got {type(dataset).__name__}."
+            )
+        self.X = as_tensors(dataset.X)
+        self.y = None if dataset.y is None else as_tensors(dataset.y)
         self.n_rows = len(dataset)
-        y = getattr(dataset, "y", None)
-        self.labels = None if y is None else torch.as_tensor(y).long().cpu()
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.generator = generator
 
     def __len__(self):
         return -(-self.n_rows // self.batch_size)
 
+    def _batches(self):
+        if self.shuffle and self.y is not None:
+            labels = self.y.long().cpu()
+            return stratified_batches(labels, len(self), self.generator)
+        if self.shuffle:
+            return torch.randperm(self.n_rows, generator=self.generator).split(
+                self.batch_size
+            )
+        return torch.arange(self.n_rows).split(self.batch_size)
+
     def __iter__(self):
-        if self.shuffle and self.labels is not None:
-            yield from stratified_batches(self.labels, len(self))
-            return
-        order = (
-            torch.randperm(self.n_rows) if self.shuffle else torch.arange(self.n_rows)
-        )
-        yield from order.split(self.batch_size)
+        for rows in self._batches():
+            X_rows = split_rows(self.X, rows)
+            yield X_rows, (None if self.y is None else self.y[rows])

@@ -1,11 +1,15 @@
-"""Default torch modules."""
+"""Default torch modules, and building the module an estimator trains."""
 
 import copy
+import inspect
 
 import torch
 from torch import nn
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "build_module", "check_module_output"]
+
+# Arguments a module class gets from the data when its __init__ names them.
+DATA_ARGUMENTS = ("n_features", "n_classes")
 
 
 class MLP(nn.Module):
@@ -34,24 +38,59 @@ class MLP(nn.Module):
         return self.layers(X)
 
 
+def _data_arguments(module_class, n_features, n_classes, given):
+    """``n_features``/``n_classes`` for a class whose ``__init__`` names them."""
+    try:
+        accepted = inspect.signature(module_class).parameters
+    except (TypeError, ValueError):
+        return {}
+    values = {"n_features": n_features, "n_classes": n_classes}
+    return {
+        name: values[name]
+        for name in DATA_ARGUMENTS
+        if name in accepted and name not in given
+    }
+
+
 def build_module(module, module_params, n_features, n_classes, hidden_layer_sizes):
-    """The torch module an estimator trains: ours, or the user's (copied)."""
+    """The torch module an estimator trains: ours, or the user's (copied).
+
+    A module class is instantiated with ``module_params``, plus
+    ``n_features`` and ``n_classes`` when its ``__init__`` takes arguments of
+    those names and ``module_params`` does not set them.
+    """
     if module is None:
         return MLP(n_features, n_classes, tuple(hidden_layer_sizes))
     if isinstance(module, nn.Module):
         return copy.deepcopy(module)
-    if isinstance(module, type) and issubclass(module, nn.Module):
-        return module(**(module_params or {}))
-    raise TypeError(
-        "module must be None, a torch.nn.Module subclass or a torch.nn.Module "
-        f"instance; got {module!r}."
-    )
+    params = dict(module_params or {})
+    params.update(_data_arguments(module, n_features, n_classes, params))
+    try:
+        return module(**params)
+    except TypeError as exc:
+        raise TypeError(
+            f"Could not build module={module.__name__} with module_params="
+            f"{module_params!r} ({exc}). A module class gets module_params as "
+            f"keyword arguments, plus {' and '.join(DATA_ARGUMENTS)} (the input "
+            "width and the number of classes) when its __init__ names them."
+        ) from exc
 
 
-def check_output_width(module, X_probe, n_classes):
-    """Raise a ValueError if the module's output is not (n, n_classes) logits."""
-    with torch.no_grad():
-        out = module(X_probe)
+def check_module_output(module, X_probe, n_classes):
+    """Run the module on a few rows; clear errors for a wrong width or output."""
+    n_features = X_probe.shape[1]
+    was_training = module.training
+    module.eval()  # no dropout draws from torch's global generator
+    try:
+        with torch.no_grad():
+            out = module(X_probe)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"The module failed on input of n_features_in_={n_features} features "
+            f"({exc}). Its input width must match the data's number of columns."
+        ) from exc
+    finally:
+        module.train(was_training)
     expected = (X_probe.shape[0], n_classes)
     if not torch.is_tensor(out) or tuple(out.shape) != expected:
         shape = tuple(out.shape) if torch.is_tensor(out) else type(out).__name__

@@ -1,10 +1,39 @@
-"""The private skorch net: skorch's loop, history and callbacks, our train step."""
+"""The private skorch net: skorch's loop, history and callbacks; the method's step.
+
+:class:`ScoreNet` is a complete skorch ``NeuralNet``: its training step is
+part of its definition (``train_step_single``), so a fitted ``net_`` can go
+on training (``partial_fit``), predict, save and load, and pickles no
+closure. It trains in one of two phases, a net parameter:
+
+- ``"surrogate"``: skorch's own step, ``criterion`` (cross-entropy) through
+  ``get_loss``, weighted by the rows' sample weights;
+- ``"score"``: the method's step (:meth:`ScoreNet.score_step`, defined by
+  the policy-gradient and zeroth-order subclasses), which leaves the negated
+  ascent direction of the user's score in the parameters' ``.grad``.
+
+skorch then steps the optimizer, records the history and runs the
+callbacks. The net takes what a skorch net takes: ``X`` a float array or
+tensor (or the dict ``{"X": ..., "sample_weight": ...}``) and ``y`` class
+indices ``0..C-1``.
+"""
 
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
 
-__all__ = ["DivergenceCheck", "Diverged", "ScoreNet", "check_finite"]
+from ._batches import RowBatches, as_tensors
+
+__all__ = [
+    "DivergenceCheck",
+    "Diverged",
+    "ScoreNet",
+    "TemperedSoftmax",
+    "WeightDecay",
+    "check_finite",
+]
+
+PREDICT_CHUNK = 8192
+PHASES = ("surrogate", "score")
 
 
 class Diverged(ValueError):
@@ -52,49 +81,72 @@ class DivergenceCheck(Callback):
                 raise diverged(net, f"parameter {name!r} holds NaN or infinity")
 
 
-class ScoreNet(NeuralNet):
-    """A skorch ``NeuralNet`` whose ``train_step_single`` is a gradient estimator.
+class WeightDecay(Callback):
+    """L2 penalty: ``grad += weight_decay * theta`` before every optimizer step.
 
-    ``train_step`` (set by the estimator for the length of a fit) takes the
-    module and a tensor of row indices, leaves the ascent direction of the
-    score in the parameters' ``.grad`` (as the negative of a loss gradient)
-    and returns ``{"loss": ..., "score": ..., "score_std": ...}`` (the
-    spread of the K sampled scores, when there are any). skorch then steps the
-    optimizer, records the history and runs the callbacks.
+    skorch calls ``on_grad_computed`` between the step's backward pass (or
+    the ZO estimate) and the optimizer, in both phases. Ours rather than the
+    optimizer's ``weight_decay`` argument so that the penalty is the same
+    whatever the ``optimizer``: ``AdamW`` decouples its decay, ``LBFGS`` has
+    none. For ``Adam`` it is the same update (tested to 1e-12). Parameters
+    the step left without a gradient (those ZO does not perturb) are
+    untouched.
     """
 
-    train_step_fn = None
-    validation = None  # an EarlyStopping, set by the estimator during fit
+    def __init__(self, weight_decay):
+        self.weight_decay = weight_decay
 
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        super().on_train_begin(net, X=X, y=y, **kwargs)
-        if self.validation is not None:
-            self.validation.start_phase()
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        if not self.weight_decay:
+            return
+        with torch.no_grad():
+            for _, param in named_parameters:
+                if param.grad is not None:
+                    param.grad.add_(param, alpha=self.weight_decay)
 
-    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        # Stop before a new history row is opened; skorch's partial_fit treats
-        # KeyboardInterrupt as the end of training.
-        if self.validation is not None and self.validation.should_stop():
-            raise KeyboardInterrupt
-        super().on_epoch_begin(
-            net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
-        )
 
-    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        super().on_epoch_end(
-            net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
-        )
-        if self.validation is not None:
-            try:
-                self.validation.epoch_end(self)
-            except Diverged as exc:
-                raise diverged(self, str(exc)) from exc
+class TemperedSoftmax:
+    """``predict_nonlinearity`` of a net: ``softmax(logits / temperature)``.
 
-    def on_train_end(self, net, X=None, y=None, **kwargs):
-        super().on_train_end(net, X=X, y=y, **kwargs)
-        if self.validation is not None:
-            self.validation.restore_best(self)
+    Logits are shifted by their row maximum before the division, so that a
+    tiny temperature gives a one-hot row, never NaN.
+    """
 
+    def __init__(self, temperature=1.0):
+        self.temperature = temperature
+
+    def __call__(self, logits):
+        logits = logits.double()
+        shifted = (logits - logits.max(dim=1, keepdim=True).values) / self.temperature
+        return torch.softmax(shifted, dim=1)
+
+
+class ScoreNet(NeuralNet):
+    """A skorch ``NeuralNet`` that trains a classifier on the user's score.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Returns logits ``(n, n_classes)``.
+    reward : sklearn_zopg.Reward
+        The user's scorer, on class indices.
+    phase : {"surrogate", "score"}, default="score"
+        Which step trains: cross-entropy or the method's.
+    seed : int, default=0
+        Seeds the net's two generators: one for the batches' shuffles, one
+        for the step's own draws (label samples or directions), so that the
+        latter do not depend on how many rows the shuffles used.
+    **kwargs
+        skorch ``NeuralNet`` parameters.
+    """
+
+    def __init__(self, module, *args, reward=None, phase="score", seed=0, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.reward = reward
+        self.phase = phase
+        self.seed = seed
+
+    # ------------------------------------------------------------ set-up
     @property
     def _default_callbacks(self):
         # PrintLog formats its table every epoch even when verbose=0 (11% of
@@ -117,12 +169,114 @@ class ScoreNet(NeuralNet):
             *print_log,
         ]
 
-    def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
+    def initialize(self):
+        super().initialize()
+        self.__dict__.pop("generators_", None)
+        return self
+
+    def generator(self, purpose):
+        """The net's generator for ``"batches"`` (CPU) or ``"step"`` (device).
+
+        Created from ``seed`` on first use; not pickled (a generator is
+        training state tied to a device): an unpickled net draws afresh.
+        """
+        generators = self.__dict__.setdefault("generators_", {})
+        if purpose not in generators:
+            device = "cpu" if purpose == "batches" else self.device
+            offset = 0 if purpose == "batches" else 1
+            generators[purpose] = torch.Generator(device=device).manual_seed(
+                self.seed + offset
+            )
+        return generators[purpose]
+
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if training and isinstance(iterator, RowBatches):
+            iterator.generator = self.generator("batches")
+        return iterator
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("generators_", None)
+        return state
+
+    # ------------------------------------------------------------ forward
+    def infer(self, x, **fit_params):
+        """The module's logits for ``x`` (a tensor, array, or the training dict)."""
+        if isinstance(x, dict):
+            x = x["X"]
+        param = next(self.module_.parameters(), None)
+        dtype = None if param is None else param.dtype
+        return self.module_(as_tensors(x, self.device, dtype), **fit_params)
+
+    def logits(self, X):
+        """Logits of ``X`` in eval mode, without gradients, in chunks.
+
+        The one inference path of the estimators (predict, validation
+        scoring, diagnostics); checks the outputs for NaN and infinity.
+        """
+        X = as_tensors(X["X"] if isinstance(X, dict) else X)
+        chunks = [self.evaluation_step((part, None)) for part in X.split(PREDICT_CHUNK)]
+        logits = torch.cat(chunks) if chunks else self.evaluation_step((X, None))
+        return logits
+
+    def check_logits(self, logits):
+        """Raise the divergence error if ``logits`` hold NaN or infinity."""
         try:
-            step = self.train_step_fn(self.module_, batch.to(self.device))
+            check_finite(logits)
         except Diverged as exc:
             raise diverged(self, str(exc)) from exc
+
+    # ------------------------------------------------------------ training
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """``criterion`` per row (``reduction="none"``), averaged with the
+        rows' sample weights when the data carries them."""
+        per_row = super().get_loss(y_pred, y_true, X=X, training=training)
+        if per_row.ndim == 0:
+            return per_row
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
+        if weight is None:
+            return per_row.mean()
+        weight = weight.to(per_row)
+        return (per_row * weight).sum() / weight.sum()
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_begin(
+            net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs
+        )
+        self.history.record("phase", self.phase)
+
+    def train_step_single(self, batch, **fit_params):
+        if self.phase not in PHASES:
+            raise ValueError(f"phase must be one of {PHASES}; got {self.phase!r}.")
+        self._set_training(True)
+        Xi, yi = batch
+        X = as_tensors(Xi, self.device)
+        y = as_tensors(yi, self.device).long()
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
+        features = X["X"] if isinstance(X, dict) else X
+        if self.phase == "surrogate":
+            step = super().train_step_single((X, y), **fit_params)
+            logits = step["y_pred"].detach()
+            self.check_logits(logits)
+            with torch.no_grad():
+                score = self.reward.score_logits(y, logits[None], weight)[0]
+            step = {"loss": step["loss"], "score": score}
+        else:
+            param = next(self.module_.parameters())
+            try:
+                step = self.score_step(features.to(param.dtype), y, weight)
+            except Diverged as exc:
+                raise diverged(self, str(exc)) from exc
         self.history.record_batch("train_score", float(step["score"]))
         self.history.record_batch("train_score_std", float(step.get("score_std", 0.0)))
         return {"loss": step["loss"], "y_pred": None}
+
+    def score_step(self, X, y, sample_weight):
+        """One step of the method on a batch (subclasses).
+
+        Leaves minus the estimated ascent direction of the score in the
+        trained parameters' ``.grad`` and returns ``{"loss", "score"}`` (and
+        ``"score_std"``, the spread of the K sampled scores).
+        """
+        raise NotImplementedError

@@ -10,10 +10,10 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._directions import Directions
-from ._estimators import exact_surrogate, pg_advantage, pg_surrogate, sample_labels
-from ._perturbed import PerturbedModule, select_parameters
-from ._rewards import make_reward
+from .pg._gradient import exact_surrogate, pg_advantage, pg_surrogate, sample_labels
+from .rewards import make_reward
+from .zo._directions import Directions
+from .zo._perturbed import PerturbedModule, select_parameters
 
 __all__ = ["gradient_agreement"]
 
@@ -132,7 +132,7 @@ def _grad_of(loss, params):
 
 def _exact(module, params, X, y, w, reward, temperature):
     proba = torch.softmax(module(X) / temperature, 1)
-    table = reward.credit(y, proba.detach().argmax(1)[None], w)[0]
+    table = reward.swap_scores(y, proba.detach().argmax(1)[None], w)[0]
     return _grad_of(exact_surrogate(proba, table), params)
 
 

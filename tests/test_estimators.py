@@ -7,15 +7,16 @@ import pytest
 import torch
 
 from sklearn_zopg import make_reward
-from sklearn_zopg._baselines import pg_baseline, zo_baseline
-from sklearn_zopg._directions import Directions
-from sklearn_zopg._estimators import (
+from sklearn_zopg.pg._baselines import pg_baseline
+from sklearn_zopg.pg._gradient import (
     logit_grad_sq_norms,
     pg_advantage,
     pg_surrogate,
     sample_labels,
-    zo_gradient,
 )
+from sklearn_zopg.zo._baselines import zo_baseline
+from sklearn_zopg.zo._directions import Directions
+from sklearn_zopg.zo._gradient import zo_gradient
 
 N, C = 5, 2
 Y_TRUE = torch.tensor([1, 0, 1, 0, 0])
@@ -129,7 +130,7 @@ def test_zo_gradient_matches_smooth_gradient(baseline):
 
 @pytest.mark.parametrize("scoring", ["accuracy", "balanced_accuracy"])
 def test_exact_mode_equals_enumerated_gradient(scoring):
-    from sklearn_zopg._estimators import exact_surrogate
+    from sklearn_zopg.pg._gradient import exact_surrogate
 
     torch.manual_seed(3)
     logits = torch.randn(N, C, dtype=torch.float64)
@@ -138,7 +139,7 @@ def test_exact_mode_equals_enumerated_gradient(scoring):
     expected = exact_policy_gradient(logits, reward)
     x = logits.clone().requires_grad_(True)
     proba = torch.softmax(x, 1)
-    table = reward.credit(Y_TRUE, proba.detach().argmax(1)[None])[0]
+    table = reward.swap_scores(Y_TRUE, proba.detach().argmax(1)[None])[0]
     exact_surrogate(proba, table).backward()
     torch.testing.assert_close(-x.grad, expected)
 

@@ -20,7 +20,7 @@ from sklearn.metrics import (
 )
 
 from sklearn_zopg import make_reward
-from sklearn_zopg._rewards import _FixedOutputs
+from sklearn_zopg.rewards._reward import _FixedOutputs
 
 FAST_SCORERS = [
     "accuracy",
@@ -106,7 +106,7 @@ def test_fast_path_equals_sklearn(scoring, problem, strings):
         reward = make_reward(scoring, classes=classes)
     except ValueError:  # binary average on 3+ classes, pos_label not a class
         return
-    if not reward.is_fast:
+    if not reward.count_based:
         # labels=[0, 2] with 2 classes; or integer labels with string classes
         assert isinstance(scoring, object)
         return
@@ -116,7 +116,7 @@ def test_fast_path_equals_sklearn(scoring, problem, strings):
         return
     np.testing.assert_allclose(reward(y, Y, w), expected, rtol=0, atol=1e-12)
 
-    credit = reward.credit(y, Y, w)
+    credit = reward.swap_scores(y, Y, w)
     assert credit.shape == (Y.shape[0], Y.shape[1], C)
     for k in range(Y.shape[0]):
         for i in range(Y.shape[1]):
@@ -142,12 +142,12 @@ def test_degenerate_vectors(scoring):
 def test_generic_path_unchanged():
     custom = make_scorer(lambda t, p: float(np.mean(t == p)) ** 2)
     reward = make_reward(custom, classes=np.array([0, 1]))
-    assert not reward.is_fast
+    assert not reward.count_based
     y = np.array([0, 1, 1, 0])
     Y = np.array([[0, 1, 1, 0], [1, 1, 1, 0]])
     np.testing.assert_allclose(reward(y, Y), [1.0, 0.5625])
     with pytest.raises(ValueError, match="count-based"):
-        reward.credit(y, Y)
+        reward.swap_scores(y, Y)
 
 
 def test_neg_scorer_keeps_sign():
@@ -163,13 +163,13 @@ def test_torch_in_torch_out():
     out = reward(y, Y)
     assert torch.is_tensor(out) and out.dtype == torch.float64
     np.testing.assert_allclose(out.numpy(), [1.0, 0.5])
-    assert torch.is_tensor(reward.credit(y, Y))
+    assert torch.is_tensor(reward.swap_scores(y, Y))
 
 
 def test_classes_none_means_integer_labels():
     reward = make_reward("f1")
     np.testing.assert_allclose(reward(np.array([0, 1]), np.array([[0, 1]])), [1.0])
-    assert reward.is_fast
+    assert reward.count_based
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,7 @@ def test_top_k_is_generic_and_uses_scores():
         make_scorer(top_k_accuracy_score, k=1, response_method="predict_proba"),
         classes=np.array([0, 1, 2]),
     )
-    assert not reward.is_fast and reward.needs_scores
+    assert not reward.count_based and reward.needs_scores
 
 
 def test_binary_average_with_three_classes_is_a_clear_error():
@@ -292,13 +292,13 @@ def test_unweighted_credit_by_label_pair_equals_per_sample_credit(scoring, C):
         reward = make_reward(scoring, classes=np.arange(C))
     except ValueError:  # binary average on 3 classes
         return
-    if not reward.is_fast:
+    if not reward.count_based:
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            by_pair = reward.credit(y, Y)
+            by_pair = reward.swap_scores(y, Y)
         except ValueError:  # NaN scores (zero_division=nan)
             return
-        per_sample = reward.credit(y, Y, np.ones(40))
+        per_sample = reward.swap_scores(y, Y, np.ones(40))
     np.testing.assert_allclose(by_pair, per_sample, rtol=0, atol=1e-12)

@@ -5,11 +5,11 @@ import pytest
 import torch
 
 from sklearn_zopg import ZOClassifier
-from sklearn_zopg._baselines import centered_ranks
-from sklearn_zopg._directions import DIRECTION_KINDS, Directions
 from sklearn_zopg._modules import MLP
 from sklearn_zopg._net import Diverged, check_finite
-from sklearn_zopg._perturbed import PerturbedModule, select_parameters
+from sklearn_zopg.zo._baselines import centered_ranks
+from sklearn_zopg.zo._directions import DIRECTION_KINDS, Directions
+from sklearn_zopg.zo._perturbed import PerturbedModule, select_parameters
 
 
 def _params():

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
-from ._modules import MLP
+from .._modules import MLP
 
 __all__ = ["PerturbedModule", "select_parameters"]
 

@@ -5,13 +5,10 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseScoreClassifier
-from ._baselines import centered_ranks, zo_baseline
-from ._directions import DIRECTION_KINDS, Directions
-from ._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
-from ._estimators import zo_gradient
-from ._net import check_finite
-from ._perturbed import PerturbedModule, select_parameters
+from .._base import BaseScoreClassifier
+from .._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from ._directions import DIRECTION_KINDS
+from ._net import ZONet
 
 __all__ = ["ZOClassifier"]
 
@@ -118,6 +115,19 @@ class ZOClassifier(BaseScoreClassifier):
     (2, 2)
     """
 
+    _net_class = ZONet
+    _method_parameters = (
+        "n_samples",
+        "epsilon",
+        "baseline",
+        "direction",
+        "antithetic",
+        "fitness",
+        "perturb",
+        "batched",
+        "memory_efficient",
+    )
+
     _parameter_constraints = {
         **BaseScoreClassifier._parameter_constraints,
         "n_samples": [Interval(Integral, 1, None, closed="left")],
@@ -195,52 +205,3 @@ class ZOClassifier(BaseScoreClassifier):
         self.perturb = perturb
         self.batched = batched
         self.memory_efficient = memory_efficient
-
-    def _make_train_step(self, reward, data, generator):
-        K, eps, baseline = self.n_samples, self.epsilon, self.baseline
-        if self.memory_efficient:
-            mode = "inplace"
-        else:
-            mode = {"auto": "auto", True: "vmap", False: "loop"}[self.batched]
-        perturbed = None
-
-        def step(module, rows):
-            nonlocal perturbed
-            if perturbed is None:
-                params = select_parameters(module, self.perturb)
-                perturbed = PerturbedModule(module, params, mode)
-            params = list(perturbed.params.values())
-            Xb, yb, wb = data.batch(rows)
-            with torch.no_grad():
-                directions = Directions(
-                    self.direction,
-                    K,
-                    params,
-                    self.antithetic,
-                    store=not self.memory_efficient,
-                    generator=generator,
-                )
-                H = perturbed.features(Xb)
-                logits = perturbed.logits(H, directions, eps)
-                if baseline == "current":  # scored with the K others, in one call
-                    logits = torch.cat([logits, perturbed.tail(H)[None]])
-                check_finite(logits)
-                scores = reward.score_logits(yb, logits, wb)
-                current = None
-                if baseline == "current":
-                    scores, current = scores[:-1], scores[-1]
-                if self.fitness == "centered_ranks":
-                    weights = centered_ranks(scores)
-                else:
-                    sq_norms = None
-                    if baseline == "optimal":
-                        sq_norms = directions.sq_norms().to(scores.device)
-                    weights = scores - zo_baseline(baseline, scores, sq_norms, current)
-                # The optimizer descends: hand it minus the ascent direction.
-                descent = zo_gradient(-weights.to(Xb.device), directions, eps)
-                for p, g in zip(params, descent):
-                    p.grad = g
-            score = current if current is not None else scores.mean()
-            return {"loss": -score, "score": score, "score_std": scores.std()}
-
-        return step

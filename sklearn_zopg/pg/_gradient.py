@@ -1,9 +1,8 @@
-"""Gradient estimators as pure tensor functions, testable against exact gradients.
+"""Policy-gradient estimators: pure tensor functions, tested against exact gradients.
 
 - :func:`sample_labels` / :func:`pg_surrogate`: policy gradient (REINFORCE).
-- :func:`local_advantage`: per-sample credit from ``Reward.credit``.
+- :func:`local_advantage`: per-sample credit from ``Reward.swap_scores``.
 - :func:`logit_grad_sq_norms`: ``||grad log p(Y_k)||^2`` in logit space.
-- :func:`zo_gradient`: the zeroth-order estimate from scores of perturbations.
 """
 
 import torch
@@ -17,7 +16,6 @@ __all__ = [
     "logit_grad_sq_norms",
     "pg_surrogate",
     "sample_labels",
-    "zo_gradient",
 ]
 
 
@@ -46,16 +44,16 @@ def pg_surrogate(log_proba, labels, advantage):
     return -(advantage * chosen).sum(1).mean()
 
 
-def local_advantage(credit, labels, proba):
+def local_advantage(swap, labels, proba):
     """Per-sample learning signal: own label's score minus its expectation.
 
-    ``A[k, i] = credit[k, i, y_ki] - sum_c p_i(c) credit[k, i, c]``: the
+    ``A[k, i] = swap[k, i, y_ki] - sum_c p_i(c) swap[k, i, c]``: the
     score of vector k minus the expected score over sample i's own label with
     the rest of the vector fixed. The subtracted term does not depend on
     ``y_ki``, so the estimate stays unbiased.
     """
-    own = credit.gather(2, labels[..., None]).squeeze(-1)
-    expected = (credit * proba.detach().to(credit.dtype)[None]).sum(-1)
+    own = swap.gather(2, labels[..., None]).squeeze(-1)
+    expected = (swap * proba.detach().to(swap.dtype)[None]).sum(-1)
     return own - expected
 
 
@@ -95,25 +93,25 @@ def pg_advantage(
     scores : tensor of shape (K,)
     """
     if credit == "sample":
-        table = reward.credit(y_true, labels, sample_weight)
-        scores = table.gather(2, labels[..., None])[:, 0, 0]
-        return local_advantage(table, labels, proba), scores
+        swap = reward.swap_scores(y_true, labels, sample_weight)
+        scores = swap.gather(2, labels[..., None])[:, 0, 0]
+        return local_advantage(swap, labels, proba), scores
     scores = reward(y_true, labels, sample_weight)
     norms = logit_grad_sq_norms(proba, labels) if baseline == "optimal" else None
     b = pg_baseline(baseline, scores, norms, greedy_reward)
     return (scores - b)[:, None], scores
 
 
-def exact_surrogate(proba, credit_table):
+def exact_surrogate(proba, swap):
     """Minus the expected score, exactly, for a score that is a sum over samples.
 
-    ``credit_table[i, c]`` is the score with sample i's label set to c (the
+    ``swap[i, c]`` is the score with sample i's label set to c (the
     others fixed at any labels). For a decomposable score,
-    ``sum_i sum_c p_i(c) credit_table[i, c]`` differs from the expected
+    ``sum_i sum_c p_i(c) swap[i, c]`` differs from the expected
     score by a constant, so its gradient is the exact policy gradient: zero
     variance, no sampling.
     """
-    return -(proba * credit_table.detach().to(proba.dtype)).sum()
+    return -(proba * swap.detach().to(proba.dtype)).sum()
 
 
 def logit_grad_sq_norms(proba, labels):
@@ -124,21 +122,3 @@ def logit_grad_sq_norms(proba, labels):
     """
     onehot = torch.nn.functional.one_hot(labels, proba.shape[1]).to(proba.dtype)
     return ((onehot - proba.detach()[None]) ** 2).sum((1, 2))
-
-
-def zo_gradient(weights, directions, epsilon):
-    """Zeroth-order ascent direction ``sum_k w_k u_k / (eps K)``.
-
-    Parameters
-    ----------
-    weights : tensor of shape (K,)
-        ``F(theta + eps u_k) - b`` (or fitness-shaped scores).
-    directions : Directions
-        The K directions (stored or regenerated, see ``_directions``).
-    epsilon : float
-
-    Returns
-    -------
-    list of tensors, one per perturbed parameter.
-    """
-    return directions.combine(weights / (epsilon * len(directions)))

@@ -5,15 +5,9 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseScoreClassifier
-from ._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
-from ._estimators import (
-    exact_surrogate,
-    pg_advantage,
-    pg_surrogate,
-    sample_labels,
-)
-from ._net import check_finite
+from .._base import BaseScoreClassifier
+from .._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from ._net import PGNet
 
 __all__ = ["PGClassifier"]
 
@@ -87,6 +81,9 @@ class PGClassifier(BaseScoreClassifier):
     (3,)
     """
 
+    _net_class = PGNet
+    _method_parameters = ("n_samples", "baseline", "credit", "temperature")
+
     _parameter_constraints = {
         **BaseScoreClassifier._parameter_constraints,
         "n_samples": [
@@ -153,10 +150,11 @@ class PGClassifier(BaseScoreClassifier):
         self.credit = credit
         self.temperature = temperature
 
-    def _temperature(self):
+    def _proba_temperature(self):
         return self.temperature
 
     def _check_reward(self, reward):
+        super()._check_reward(reward)
         reward._refuse_scores_scorer()
         if self.n_samples == "exact" and not reward.decomposable:
             raise ValueError(
@@ -164,51 +162,9 @@ class PGClassifier(BaseScoreClassifier):
                 f"(accuracy, balanced_accuracy); scoring={reward._name()} is not. "
                 "Use an integer n_samples."
             )
-        if self.credit == "sample" and not reward.is_fast:
+        if self.credit == "sample" and not reward.count_based:
             raise ValueError(
                 f"credit='sample' needs a count-based scorer (accuracy, balanced "
                 f"accuracy, precision, recall, F-beta, Jaccard, MCC); "
                 f"scoring={reward._name()} is not one. Use credit='batch'."
             )
-
-    def _make_train_step(self, reward, data, generator):
-        per_sample = self.credit == "sample" or (
-            self.credit == "auto" and reward.is_fast
-        )
-        K, baseline, T = self.n_samples, self.baseline, self.temperature
-
-        def step(module, rows):
-            Xb, yb, wb = data.batch(rows)
-            log_proba = torch.log_softmax(module(Xb) / T, dim=1)
-            check_finite(log_proba)
-            proba = log_proba.detach().exp()
-            if K == "exact":
-                greedy = proba.argmax(1)[None]
-                table = reward.credit(yb, greedy, wb)[0]
-                loss = exact_surrogate(log_proba.exp(), table)
-                loss.backward()
-                score = table.gather(1, greedy.T)[0, 0]
-                return {"loss": loss.detach(), "score": score}
-            labels = sample_labels(log_proba, K, generator)
-            greedy = None
-            if not per_sample and baseline == "greedy":
-                greedy = reward(yb, proba.argmax(1)[None], wb)[0]
-            advantage, scores = pg_advantage(
-                reward,
-                yb,
-                labels,
-                proba,
-                wb,
-                credit="sample" if per_sample else "batch",
-                baseline=baseline,
-                greedy_reward=greedy,
-            )
-            loss = pg_surrogate(log_proba, labels, advantage)
-            loss.backward()
-            return {
-                "loss": loss.detach(),
-                "score": scores.mean(),
-                "score_std": scores.std() if len(scores) > 1 else 0.0,
-            }
-
-        return step

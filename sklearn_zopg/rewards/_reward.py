@@ -8,21 +8,24 @@ object that returns the given labels (and, for zeroth-order training, the
 model's probabilities).
 """
 
+import inspect
 from numbers import Real
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
-from sklearn.metrics._scorer import _BaseScorer
 from sklearn.utils._available_if import available_if
 
-from ._metrics import ClassCounts, count_metric_for
+from ._counts import ClassCounts, count_metric_for
 from ._ranking import binary_roc_auc, is_plain_roc_auc
+from ._scorer_parts import scorer_parts
 
 __all__ = ["Reward", "make_reward"]
 
 _LABEL_METHODS = ("predict",)
+# Differences and squares of scores feed the estimates: beyond this they overflow.
+_LARGEST_SCORE = 1e100
 
 
 class _FixedOutputs(ClassifierMixin, BaseEstimator):
@@ -68,6 +71,8 @@ def _as_scorer(scoring):
     if isinstance(scoring, str):
         return get_scorer(scoring)  # ValueError naming valid options if unknown
     if callable(scoring):
+        if scorer_parts(scoring) is None:
+            _refuse_metric_function(scoring)
         return scoring
     raise TypeError(
         "scoring must be a scorer name (see sklearn.metrics.get_scorer_names()), "
@@ -75,12 +80,29 @@ def _as_scorer(scoring):
     )
 
 
-def _response_methods(scorer):
-    """Methods the scorer calls on the estimator, or None when unknown."""
-    if not isinstance(scorer, _BaseScorer):
-        return None
-    method = getattr(scorer, "_response_method", "predict")
-    return (method,) if isinstance(method, str) else tuple(method)
+def _refuse_metric_function(func):
+    """A plain metric ``f(y_true, y_pred)`` passed where a scorer
+    ``scorer(estimator, X, y)`` belongs gets a message naming ``make_scorer``."""
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):  # builtins without a signature: trust them
+        return
+    names = list(signature.parameters)
+    try:
+        signature.bind(None, None, None)
+        takes_scorer_arguments = True
+    except TypeError:
+        takes_scorer_arguments = False
+    if takes_scorer_arguments and names[:1] not in (["y_true"], ["y"]):
+        return
+    name = getattr(func, "__name__", type(func).__name__)
+    raise TypeError(
+        f"scoring={name} looks like a metric function f(y_true, y_pred), but "
+        "scoring takes a scorer called as scorer(estimator, X, y). Wrap it: "
+        f"scoring=sklearn.metrics.make_scorer({name}) (add "
+        "greater_is_better=False for a loss, response_method='predict_proba' "
+        "for a metric of probabilities)."
+    )
 
 
 def _scorer_name(scoring):
@@ -96,10 +118,15 @@ class Reward:
     ----------
     scorer : callable
         The sklearn scorer ``scorer(estimator, X, y)``.
+    parts : ScorerParts or None
+        The scorer's metric, keyword arguments, sign and response methods
+        when scikit-learn built it (``make_scorer``/``get_scorer``); None for
+        other callables, which are always called as they are.
     classes : ndarray or None
         Labels that class indices refer to.
-    is_fast : bool
-        True when the count-based path computes the score of label vectors.
+    count_based : bool
+        True when the score of label vectors is computed from class counts
+        (the confusion-matrix family): fast, exact, with ``swap_scores``.
         (Unweighted binary ``roc_auc`` of logits also has a vectorized exact
         path, in ``score_logits``.)
     needs_scores : bool
@@ -115,29 +142,28 @@ class Reward:
         self.scoring = scoring
         self.scorer = _as_scorer(scoring)
         self.classes = None if classes is None else np.asarray(classes)
-        methods = _response_methods(self.scorer)
-        self._known_form = methods is not None
-        self.needs_scores = self._known_form and not set(methods) <= set(_LABEL_METHODS)
+        self.parts = scorer_parts(self.scorer)
+        self.needs_scores = self.parts is not None and not set(
+            self.parts.response_methods
+        ) <= set(_LABEL_METHODS)
         self._choose_path()
 
     def _choose_path(self):
+        parts = self.parts
         self._metric = None
-        if self._known_form and not self.needs_scores and self.classes is not None:
+        if parts is not None and not self.needs_scores and self.classes is not None:
             self._metric = count_metric_for(
-                self.scorer._score_func,
-                self.scorer._kwargs,
-                self.classes,
-                self.scorer._sign,
+                parts.score_func, parts.kwargs, self.classes, parts.sign
             )
-        self.is_fast = self._metric is not None
-        self.decomposable = bool(self.is_fast and self._metric.decomposable)
+        self.count_based = self._metric is not None
+        self.decomposable = bool(self.count_based and self._metric.decomposable)
         self._fast_auc = bool(
-            self._known_form
+            parts is not None
             and self.classes is not None
             and len(self.classes) == 2
-            and is_plain_roc_auc(self.scorer._score_func, self.scorer._kwargs)
+            and is_plain_roc_auc(parts.score_func, parts.kwargs)
         )
-        if self.is_fast:
+        if self.count_based:
             # One real call surfaces the scorer's own configuration errors
             # (e.g. a default pos_label=1 with string classes), as sklearn would.
             self._call(
@@ -166,25 +192,25 @@ class Reward:
         """
         self._refuse_scores_scorer()
         y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
-        if self.is_fast:
+        if self.count_based:
             out = self._metric.score_labels(y, Y, w, len(self.classes))
         else:
             out = self._generic(y, Y, w)
         return self._checked(out, as_numpy)
 
-    def credit(self, y_true, Y_pred, sample_weight=None):
+    def swap_scores(self, y_true, Y_pred, sample_weight=None):
         """Score of every vector with one sample's label replaced by each class.
 
-        ``credit[k, i, c]`` is the score of ``Y_pred[k]`` with sample ``i``'s
-        label set to class ``c`` (so ``credit[k, i, Y_pred[k, i]]`` is the
+        ``swap[k, i, c]`` is the score of ``Y_pred[k]`` with sample ``i``'s
+        label set to class ``c`` (so ``swap[k, i, Y_pred[k, i]]`` is the
         score of ``Y_pred[k]`` itself). Computed from class counts in
-        ``O(K * n * C)``: available when ``is_fast``.
+        ``O(K * n * C)``: available when ``count_based``.
 
         Returns
         -------
-        credit : ndarray or tensor of shape (K, n, C)
+        swap : ndarray or tensor of shape (K, n, C)
         """
-        if not self.is_fast:
+        if not self.count_based:
             raise ValueError(
                 f"Per-sample credit needs a count-based scorer; {self._name()} is "
                 "scored by calling it, which has no per-sample form. Use "
@@ -194,11 +220,11 @@ class Reward:
         C = len(self.classes)
         counts = ClassCounts(y, Y, w, C)
         if w is None and C * C < Y.shape[1]:
-            out = self._metric.credit_unweighted(counts, y, Y)
+            out = self._metric.swap_scores_unweighted(counts, y, Y)
         else:
             if w is None:
                 w = torch.ones(y.shape[0], dtype=torch.float64, device=Y.device)
-            out = self._metric.credit(counts, y, Y, w)
+            out = self._metric.swap_scores(counts, y, Y, w)
         return self._checked(out, as_numpy)
 
     def score_logits(self, y_true, logits, sample_weight=None):
@@ -216,8 +242,10 @@ class Reward:
         -------
         scores : tensor of shape (K,)
         """
-        if not self.needs_scores:
+        if not self.needs_scores and self.parts is not None:
             return self(y_true, _argmax_labels(logits), sample_weight)
+        # Scorers on probabilities, and callables of unknown form (which may
+        # read predict_proba or decision_function), score each model whole.
         y, _, w, _ = self._inputs(y_true, logits[..., 0].long(), sample_weight)
         if self._fast_auc and w is None and 0 < int(y.sum()) < y.shape[0]:
             # the scorer would read decision_function: logit_1 - logit_0
@@ -308,6 +336,13 @@ class Reward:
                 "vectors (for example zero_division=np.nan on a batch where the "
                 "score is undefined); the reward must be a finite number."
             )
+        if out.numel() and float(out.abs().max()) > _LARGEST_SCORE:
+            raise ValueError(
+                f"scoring={self._name()} returned {float(out.abs().max()):.3g} in "
+                f"absolute value; scores beyond {_LARGEST_SCORE:.0e} overflow the "
+                "gradient estimates built from their differences. Rescale the "
+                "scorer (for example divide a cost by a constant)."
+            )
         return out.cpu().numpy() if as_numpy else out
 
 
@@ -330,8 +365,8 @@ def make_reward(scoring, *, classes=None):
     -------
     reward : Reward
         ``reward(y_true, Y_pred, sample_weight=None)`` scores each row of the
-        ``(K, n)`` array of class indices ``Y_pred``; ``reward.credit`` gives
-        per-sample credit; ``reward.is_fast`` tells whether the count-based
+        ``(K, n)`` array of class indices ``Y_pred``; ``reward.swap_scores`` gives
+        per-sample credit; ``reward.count_based`` tells whether the count-based
         path (equal to sklearn to float64 rounding) is used. Tensors in give
         tensors out, on the same device.
 
@@ -340,7 +375,7 @@ def make_reward(scoring, *, classes=None):
     >>> import numpy as np
     >>> from sklearn_zopg import make_reward
     >>> reward = make_reward("f1", classes=np.array([0, 1]))
-    >>> reward.is_fast
+    >>> reward.count_based
     True
     >>> reward(np.array([0, 1, 1]), np.array([[0, 1, 1], [1, 1, 0]])).round(3)
     array([1. , 0.5])

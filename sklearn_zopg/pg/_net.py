@@ -1,0 +1,82 @@
+"""The skorch net of policy gradient: REINFORCE on the model's label distribution."""
+
+import torch
+
+from .._net import ScoreNet, check_finite
+from ._gradient import exact_surrogate, pg_advantage, pg_surrogate, sample_labels
+
+__all__ = ["PGNet"]
+
+
+class PGNet(ScoreNet):
+    """:class:`~sklearn_zopg._net.ScoreNet` whose score step is policy gradient.
+
+    Parameters are those of :class:`~sklearn_zopg.PGClassifier` of the same
+    names (``n_samples``, ``baseline``, ``credit``, ``temperature``), plus
+    ``ScoreNet``'s.
+    """
+
+    def __init__(
+        self,
+        module,
+        *args,
+        n_samples=16,
+        baseline="mean",
+        credit="auto",
+        temperature=1.0,
+        **kwargs,
+    ):
+        super().__init__(module, *args, **kwargs)
+        self.n_samples = n_samples
+        self.baseline = baseline
+        self.credit = credit
+        self.temperature = temperature
+
+    def _log_proba(self, X):
+        logits = self.infer(X)
+        check_finite(logits)
+        scaled = logits / self.temperature
+        if not bool(torch.isfinite(scaled.sum(dtype=torch.float64))):
+            largest = float(logits.detach().abs().max())
+            raise ValueError(
+                f"temperature={self.temperature} is too small for logits up to "
+                f"{largest:.3g}: logits / temperature overflow. Use a larger "
+                "temperature."
+            )
+        return torch.log_softmax(scaled, dim=1)
+
+    def score_step(self, X, y, sample_weight):
+        reward, K = self.reward, self.n_samples
+        log_proba = self._log_proba(X)
+        proba = log_proba.detach().exp()
+        if K == "exact":
+            greedy = proba.argmax(1)[None]
+            swap = reward.swap_scores(y, greedy, sample_weight)[0]
+            loss = exact_surrogate(log_proba.exp(), swap)
+            loss.backward()
+            score = swap.gather(1, greedy.T)[0, 0]
+            return {"loss": loss.detach(), "score": score}
+        per_sample = self.credit == "sample" or (
+            self.credit == "auto" and reward.count_based
+        )
+        labels = sample_labels(log_proba, K, self.generator("step"))
+        greedy = None
+        if not per_sample and self.baseline == "greedy":
+            greedy = reward(y, proba.argmax(1)[None], sample_weight)[0]
+        advantage, scores = pg_advantage(
+            reward,
+            y,
+            labels,
+            proba,
+            sample_weight,
+            credit="sample" if per_sample else "batch",
+            baseline=self.baseline,
+            greedy_reward=greedy,
+        )
+        loss = pg_surrogate(log_proba, labels, advantage)
+        loss.backward()
+        return {
+            "loss": loss.detach(),
+            "score": scores.mean(),
+            "score_std": scores.std() if len(scores) > 1 else 0.0,
+        }
