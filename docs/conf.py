@@ -10,10 +10,16 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "myst_parser",
+    # MathJax served from the built site itself: the docs build and read
+    # offline (sphinx.ext.mathjax alone loads it from a CDN).
+    "sphinx-mathjax-offline",
 ]
+templates_path = ["_templates"]
+# Markdown (benchmarks/README.md) is included, not a source of its own.
+source_suffix = {".rst": "restructuredtext"}
 autosummary_generate = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False

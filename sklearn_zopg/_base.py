@@ -22,6 +22,7 @@ from ._batches import RowBatches, as_tensors, training_dataset
 from ._early_stopping import BestAcrossPhases, StratifiedHoldout, ValidationScore
 from ._modules import build_module, check_module_output
 from ._net import PREDICT_CHUNK, TemperedSoftmax, WeightDecay
+from ._threads import fit_threads
 from .rewards import make_reward
 
 # Module construction draws from torch's global generator: fits in several
@@ -256,7 +257,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                 train_split=StratifiedHoldout(self.validation_fraction, split_seed)
             )
         first_epoch = len(net.history)
-        with _training_rng(net.module_, seed + 2):
+        with _training_rng(net.module_, seed + 2), fit_threads(net.module_, device):
             self._run_phases(net, dataset, skip_surrogate=continued is not None)
 
         self.classes_ = classes

@@ -1,69 +1,90 @@
-"""Parameter descriptions shared by the public estimators' docstrings."""
+"""Parameter descriptions shared by the public estimators' docstrings.
 
-SHARED_PARAMETERS = """\
+:func:`shared_parameters` fills in each class's own defaults, so that each
+class's help shows its own values.
+"""
+
+__all__ = ["SHARED_ATTRIBUTES", "shared_parameters"]
+
+_SHARED_PARAMETERS = """\
 scoring : str or callable, default="accuracy"
         What training maximizes: a scorer name
         (``sklearn.metrics.get_scorer_names()``), a ``make_scorer`` object, or
         a callable ``scorer(estimator, X, y) -> float``. Greater is better.
         Scorers of the confusion-matrix family are computed from counts (fast
-        and exact); any other scorer is called once per label vector.
+        and exact); any other scorer is called once per label vector (or per
+        perturbed model). Regression metrics are refused, and a plain metric
+        ``f(y_true, y_pred)`` must be wrapped with ``make_scorer``.
 
     module : torch.nn.Module class or instance, default=None
         ``None`` builds an MLP from ``n_features_in_``, the number of classes
         and ``hidden_layer_sizes``. A class is instantiated with
-        ``module_params``; an instance is copied (the given one is never
-        trained in place). Its forward must return logits ``(n, n_classes)``.
+        ``module_params``, plus ``n_features`` (the input width) and
+        ``n_classes`` when its ``__init__`` takes arguments of those names;
+        an instance is copied (the given one is never trained in place). Its
+        forward must return logits ``(n, n_classes)``.
 
     module_params : dict, default=None
-        Keyword arguments for a ``module`` class.
+        Keyword arguments for a ``module`` class (an error with any other
+        ``module``).
 
     hidden_layer_sizes : tuple of int, default=(64,)
-        Hidden widths of the default MLP.
+        Hidden widths (positive integers) of the default MLP.
 
     optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
         The optimizer that consumes the gradient estimate.
 
-    lr : float, default=0.01 (PG), 0.003 (ZO)
-        Learning rate (of the score phase, when ``surrogate_epochs``).
+    lr : float, default={lr}
+        Learning rate of the score phase (training on ``scoring``).
 
     max_epochs : int, default=100
-        Passes over the training data.
+        Epochs of training on ``scoring`` (the score phase). The surrogate
+        phase runs ``surrogate_epochs`` more before them, so a fresh fit runs
+        ``surrogate_epochs + max_epochs`` epochs (``n_iter_`` counts both).
 
     batch_size : int, default=256
         Rows per training step.
 
-    device : str, default="cpu"
-        ``"cpu"`` or ``"cuda"`` (training in float64 on the CPU, float32 on
-        CUDA). A ``ValueError`` is raised if CUDA is asked for but absent.
+    device : str or torch.device, default="cpu"
+        ``"cpu"`` or ``"cuda"`` / ``"cuda:N"`` (training in float64 on the
+        CPU, float32 on CUDA). A ``ValueError`` is raised for other devices
+        and if CUDA is asked for but absent.
 
     random_state : int, RandomState instance or None, default=None
         Seeds initialization, shuffling and sampling. The same value gives
-        identical predictions on the CPU; torch's global generator is left
-        untouched.
+        identical predictions on the CPU, also for fits run in parallel
+        threads; torch's global generator is left untouched.
 
     verbose : int, default=0
-        ``1`` prints skorch's per-epoch table: loss, training score, the
-        spread (std) of the K sampled scores per step (how noisy the estimate
-        is), time. For a progress bar pass
+        ``1`` prints skorch's per-epoch table: the ``phase`` (``surrogate``
+        or ``score``), ``train_loss`` (the batch-mean cross-entropy in the
+        surrogate phase; {loss_meaning} in the score phase), ``train_score``
+        (``scoring`` on the training batches), ``train_score_std`` (the
+        spread of the K sampled scores per step: how noisy the estimate is)
+        and the epoch's duration. For a progress bar pass
         ``callbacks=[skorch.callbacks.ProgressBar()]``.
 
     callbacks : list of skorch callbacks, default=None
-        Passed to the skorch net.
+        Added to the skorch net's callbacks.
 
     warm_start : bool, default=False
-        Continue training the fitted ``net_`` on the next ``fit`` (same
-        classes) instead of starting afresh.
+        As ``MLPClassifier``: the next ``fit`` continues training the fitted
+        module (score phase only) with the current parameters (``lr``,
+        ``max_epochs``, ``batch_size``, ...) and a fresh optimizer. Changing
+        the module's shape (``module``, ``module_params``,
+        ``hidden_layer_sizes``), the classes or the number of features is an
+        error.
 
-    surrogate_epochs : int, default=0 (PG), 20 (ZO)
-        The post's hybrid: epochs of ordinary cross-entropy training (the
+    surrogate_epochs : int, default={surrogate_epochs}
+        The hybrid of [1]_: epochs of ordinary cross-entropy training (the
         differentiable surrogate) before training on ``scoring``. The score
         phase then refines the warm-started model with a fresh optimizer.
         Skipped when ``warm_start`` continues a fitted model.
 
-    surrogate_lr : float, default=None (PG), 0.01 (ZO)
-        Learning rate of the surrogate epochs; None uses ``lr``. The post's
-        hybrid pairs the surrogate with a larger rate and the true score with
-        a smaller one.
+    surrogate_lr : float, default={surrogate_lr}
+        Learning rate of the surrogate epochs; None uses ``lr``. The hybrid
+        pairs the surrogate with a larger rate and the true score with a
+        smaller one.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training rows,
@@ -84,16 +105,22 @@ scoring : str or callable, default="accuracy"
     tol : float, default=1e-4
         Smallest validation-score gain that counts as an improvement.
 
-    weight_decay : float, default=0.003 (PG), 0.01 (ZO)
+    weight_decay : float, default={weight_decay}
         L2 penalty: ``weight_decay * theta`` is added to the gradient (or
         gradient estimate) of every trained parameter in both phases, whatever
         the ``optimizer`` (as ``torch.optim.Adam(weight_decay=...)``), i.e.
         ``0.5 * weight_decay * ||theta||^2`` is minimized along with the
         loss. Unlike ``MLPClassifier``'s ``alpha`` it is not divided by the
-        batch size, and it covers biases too. The defaults come from
-        ``benchmarks/quality.py`` (5 seeds): against no penalty they raised
-        every task's mean test score (see the estimators' notes); on five
-        fresh seeds too, except PG's F2, level (0.962 vs 0.961)."""
+        batch size, and it covers biases too. Raise it when the model
+        over-fits (small or noisy data), lower it for large data."""
+
+
+def shared_parameters(**defaults):
+    """The shared parameter section with one class's defaults filled in:
+    ``lr``, ``surrogate_epochs``, ``surrogate_lr``, ``weight_decay`` and
+    ``loss_meaning`` (what ``train_loss`` is in the score phase)."""
+    return _SHARED_PARAMETERS.format(**defaults)
+
 
 SHARED_ATTRIBUTES = """\
 classes_ : ndarray of shape (n_classes,)
@@ -106,12 +133,16 @@ classes_ : ndarray of shape (n_classes,)
         Names of features seen during fit, when ``X`` has string column names.
 
     net_ : skorch.NeuralNet
-        The trained skorch net; ``net_.module_`` is the torch module and
-        ``net_.history`` holds per-epoch ``train_loss``, ``train_score``,
-        ``train_score_std`` and ``dur``.
+        The trained skorch net, complete on its own: ``net_.module_`` is the
+        torch module, ``net_.history`` holds per-epoch ``phase``,
+        ``train_loss``, ``train_score``, ``train_score_std`` and ``dur``;
+        ``net_.partial_fit(X, y_index)`` trains on (class indices
+        ``y_index``), ``net_.predict_proba``, ``save_params`` and
+        ``load_params`` work as for any skorch net.
 
     n_iter_ : int
-        Number of epochs run (over all warm-started fits).
+        Number of epochs run, both phases, over all warm-started fits
+        (``len(net_.history)``).
 
     best_validation_score_ : float or None
         The best ``valid_score`` of the last fit with ``early_stopping``

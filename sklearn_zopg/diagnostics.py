@@ -10,6 +10,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._batches import as_tensors
 from .pg._gradient import exact_surrogate, pg_advantage, pg_surrogate, sample_labels
 from .rewards import make_reward
 from .zo._directions import Directions
@@ -84,16 +85,15 @@ def gradient_agreement(
     """
     check_is_fitted(estimator)
     X = validate_data(estimator, X, reset=False, dtype=[np.float64, np.float32])
-    module = estimator.net_.module_
+    net = estimator.net_
+    module = net.module_
     param = next(module.parameters())
-    Xt = torch.as_tensor(np.array(X, dtype=np.float64)).to(param.device, param.dtype)
+    Xt = as_tensors(X, param.device, param.dtype)
     index = np.searchsorted(estimator.classes_, np.asarray(y))
     yt = torch.as_tensor(index, device=param.device)
     wt = None
     if sample_weight is not None:
-        wt = torch.as_tensor(
-            np.asarray(sample_weight, dtype=np.float64), device=param.device
-        )
+        wt = as_tensors(np.asarray(sample_weight, dtype=np.float64), param.device)
     reward = make_reward(estimator.scoring, classes=estimator.classes_)
     if not reward.decomposable:
         raise ValueError(
@@ -113,7 +113,10 @@ def gradient_agreement(
             pg, var_pg = _pg(
                 module, params, Xt, yt, wt, reward, temperature, n_samples, credit
             )
-            zo, var_zo = _zo(module, params, Xt, yt, wt, reward, epsilon, n_directions)
+            current = reward.score_logits(yt, net.logits(Xt)[None], wt)[0]
+            zo, var_zo = _zo(
+                module, params, Xt, yt, wt, reward, epsilon, n_directions, current
+            )
     finally:
         module.train(was_training)
     return {
@@ -153,12 +156,11 @@ def _pg(module, params, X, y, w, reward, temperature, n_samples, credit):
     return singles.mean(0), float(singles.var(0).sum())
 
 
-def _zo(module, params, X, y, w, reward, epsilon, n_directions):
+def _zo(module, params, X, y, w, reward, epsilon, n_directions, current):
     with torch.no_grad():
         directions = Directions("gaussian", n_directions, list(params.values()), True)
         perturbed = PerturbedModule(module, params, "loop")
         scores = reward.score_logits(y, perturbed.logits(X, directions, epsilon), w)
-        current = reward.score_logits(y, module(X)[None], w)[0]
         U = directions.matrix()
         singles = ((scores - current) / epsilon).to(U.dtype)[:, None] * U
     return singles.mean(0), float(singles.var(0).sum())

@@ -297,3 +297,30 @@ def test_pickled_estimator_predicts_the_same(small_multiclass):
     est = ZOClassifier(**FAST).fit(X, y)
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
+
+
+# ------------------------------------------------------------ threads
+def test_small_cpu_fits_use_one_thread_and_restore_the_setting(small_multiclass):
+    from sklearn_zopg import _threads
+
+    X, y = small_multiclass
+    seen = []
+
+    class RecordThreads(Callback):
+        def on_epoch_begin(self, net, **kwargs):
+            seen.append(torch.get_num_threads())
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        PGClassifier(callbacks=[RecordThreads()], **FAST).fit(X, y)
+        assert seen and set(seen) == {1}
+        assert torch.get_num_threads() == 2
+        seen.clear()
+        big = max(_threads.SINGLE_THREAD_MAX_PARAMETERS // 3, 1) + 1
+        PGClassifier(
+            hidden_layer_sizes=(big,), callbacks=[RecordThreads()], **FAST
+        ).fit(X, y)
+        assert set(seen) == {2}  # larger models keep torch's setting
+    finally:
+        torch.set_num_threads(before)

@@ -302,3 +302,44 @@ def test_unweighted_credit_by_label_pair_equals_per_sample_credit(scoring, C):
             return
         per_sample = reward.swap_scores(y, Y, np.ones(40))
     np.testing.assert_allclose(by_pair, per_sample, rtol=0, atol=1e-12)
+
+
+def test_sklearn_scorer_internals_read_in_one_place_are_still_there():
+    """``rewards/_scorer_parts.py`` reads scikit-learn's private scorer
+    attributes. If a release renames or reshapes them, this fails loudly:
+    otherwise every scorer would silently lose its count-based path."""
+    from sklearn.metrics._scorer import _BaseScorer
+
+    from sklearn_zopg.rewards._scorer_parts import scorer_parts
+
+    f1 = get_scorer("f1")
+    assert isinstance(f1, _BaseScorer)
+    for name in ("_score_func", "_kwargs", "_sign", "_response_method"):
+        assert hasattr(f1, name), name
+    loss = scorer_parts(make_scorer(fbeta_score, beta=2, greater_is_better=False))
+    assert loss.score_func is fbeta_score
+    assert loss.kwargs == {"beta": 2}
+    assert loss.sign == -1.0
+    assert loss.response_methods == ("predict",)
+    auc = scorer_parts(get_scorer("roc_auc")).response_methods
+    assert set(auc) == {"decision_function", "predict_proba"}
+    assert scorer_parts(get_scorer("neg_log_loss")).response_methods == (
+        "predict_proba",
+    )
+    assert scorer_parts(get_scorer("r2")).is_regression_metric
+    assert not scorer_parts(f1).is_regression_metric
+    assert scorer_parts(lambda estimator, X, y: 0.0) is None
+    for name in [s for s in FAST_SCORERS if isinstance(s, str)]:
+        assert make_reward(name, classes=np.array([0, 1])).count_based, name
+
+
+def test_a_callable_of_unknown_form_scores_whole_models_with_their_logits():
+    def margin_auc(estimator, X, y):
+        from sklearn.metrics import roc_auc_score
+
+        return roc_auc_score(y, estimator.decision_function(X))
+
+    reward = make_reward(margin_auc, classes=np.array([0, 1]))
+    y = torch.tensor([0, 1, 0, 1])
+    logits = torch.tensor([[[0.0, 1.0], [0.0, 2.0], [0.0, 3.0], [0.0, 4.0]]])
+    assert float(reward.score_logits(y, logits)[0]) == 0.75

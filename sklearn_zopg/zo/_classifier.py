@@ -6,7 +6,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import BaseScoreClassifier
-from .._docs import SHARED_ATTRIBUTES, SHARED_PARAMETERS
+from .._docs import SHARED_ATTRIBUTES, shared_parameters
 from ._directions import DIRECTION_KINDS
 from ._net import ZONet
 
@@ -17,14 +17,24 @@ class ZOClassifier(BaseScoreClassifier):
     __doc__ = f"""Classifier trained by zeroth-order gradient estimates of any scorer.
 
     Each step draws ``n_samples`` Gaussian directions ``u_k`` in parameter
-    space, scores the perturbed models ``theta + epsilon u_k`` on the batch
+    space [2]_, scores the perturbed models ``theta + epsilon u_k`` on the batch
     with ``scoring`` (the argmax labels, or the probabilities for scorers
     that need them), and hands ``mean_k (F_k - b) / epsilon * u_k`` to the
     torch ``optimizer`` as the ascent direction.
 
     Parameters
     ----------
-    {SHARED_PARAMETERS}
+    {
+        shared_parameters(
+            lr=0.003,
+            surrogate_epochs=20,
+            surrogate_lr=0.01,
+            weight_decay=0.01,
+            loss_meaning="minus the score of the current (unperturbed) model on "
+            "the batch (minus the mean perturbed score without "
+            'baseline="current")',
+        )
+    }
 
     n_samples : int, default=16
         Perturbation directions per step (K).
@@ -70,7 +80,7 @@ class ZOClassifier(BaseScoreClassifier):
 
     memory_efficient : bool, default=False
         Perturb the parameters in place and regenerate each direction from
-        its seed instead of storing K copies (as MeZO does): peak memory near
+        its seed instead of storing K copies (as MeZO [3]_ does): peak memory near
         that of inference, at the cost of regenerating directions. Restoring
         ``theta + eps u - eps u`` can differ from ``theta`` by rounding.
 
@@ -84,26 +94,33 @@ class ZOClassifier(BaseScoreClassifier):
 
     Notes
     -----
-    The defaults follow the post's advice, measured on the 7%-positive
-    problem of ``examples/demo.py`` (test F1, mean of 3 seeds; the same MLP
-    with cross-entropy alone: 0.692): ZO on all parameters from scratch
-    0.695 (it must explore ~1.4k directions with K=16 and under-fits); after
-    20 cross-entropy epochs (``surrogate_epochs=20``, default here, 0 for
-    PGClassifier) 0.706; after 50, 0.604 (the warm start over-fits); 20
-    surrogate epochs then ZO on the output layer only (``perturb="last"``,
-    the default) 0.735, three times faster. On the five tasks of
-    ``benchmarks/quality.py`` (5 seeds), a smaller rate for the score phase
-    than for the surrogate (``lr=0.003``, ``surrogate_lr=0.01``: the post's
-    hybrid) and ``epsilon=0.1`` (instead of ``lr=0.01`` for both phases and
-    ``epsilon=0.05``) raised
-    every task's mean test score, by 0.004 (F2) to 0.016 (ROC AUC) — hence
-    the defaults. ``weight_decay=0.01`` then raised them all again (5 seeds,
-    against none): F1 0.701 -> 0.734, balanced accuracy 0.745 -> 0.762, ROC
-    AUC 0.820 -> 0.838, F2 0.953 -> 0.959, digits macro-F1 0.970 -> 0.972.
-
     Any scorer works, including those on probabilities (``"roc_auc"``,
-    ``"neg_log_loss"``), since each perturbed model is scored as a whole.
-    The estimate's variance grows with the number of parameters.
+    ``"neg_log_loss"``) and callables that read ``predict_proba`` or
+    ``decision_function``, since each perturbed model is scored as a whole.
+
+    The defaults are the hybrid of [1]_: 20 cross-entropy epochs at the
+    larger ``surrogate_lr``, then zeroth-order training of the output layer
+    only (``perturb="last"``) on the true score at the smaller ``lr``. The
+    estimate's variance grows with the number of perturbed parameters
+    (evolution strategies [2]_; MeZO [3]_ for large models), so perturb more
+    than the output layer only with more ``n_samples``. What to tune:
+    ``lr`` and ``epsilon`` together (``epsilon`` must be large enough for a
+    perturbation to change some predicted labels: if ``train_score_std`` is
+    0, raise it); ``surrogate_epochs`` (fewer when the warm start
+    over-fits); ``weight_decay`` or ``early_stopping`` on small noisy data.
+    Measured figures: the benchmarks page of the documentation.
+
+    References
+    ----------
+    .. [1] Su, J. (2020). "Policy gradient and zeroth-order optimization:
+       different roads to the same place" (in Chinese), blog post on
+       kexue.fm. The source of the method and of the hybrid training.
+    .. [2] Salimans, T., Ho, J., Chen, X., Sidor, S. and Sutskever, I.
+       (2017). "Evolution strategies as a scalable alternative to
+       reinforcement learning". arXiv:1703.03864.
+    .. [3] Malladi, S., Gao, T., Nichani, E., Damian, A., Lee, J. D., Chen,
+       D. and Arora, S. (2023). "Fine-tuning language models with just
+       forward passes". NeurIPS.
 
     Examples
     --------
