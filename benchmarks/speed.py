@@ -172,9 +172,10 @@ def interleaved_best_ms(runs, rounds=7, calls=5):
 
 def step_vs_forwards(X, y, device):
     print(
-        f"\n2. ZO step time vs its K+1 forwards, K={K} ({device}): one training "
-        "step (directions, K+1 forwards, scoring, gradient, optimizer step), "
-        "without skorch's per-batch bookkeeping\n"
+        f"\n2. ZO step time vs its K+1 forwards, K={K} ({device}): the net's "
+        "train_step (zero the gradients, directions, K+1 forwards, scoring, "
+        "estimate, weight decay, optimizer step), without the history and "
+        "callbacks of each batch\n"
     )
     print(
         "| MLP | batch | perturbed | auto mode | step (ms) | "

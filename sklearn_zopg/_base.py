@@ -256,7 +256,6 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             net.set_params(
                 train_split=StratifiedHoldout(self.validation_fraction, split_seed)
             )
-        first_epoch = len(net.history)
         with _training_rng(net.module_, seed + 2), fit_threads(net.module_, device):
             self._run_phases(net, dataset, skip_surrogate=continued is not None)
 
@@ -264,17 +263,16 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.net_ = net
         self.n_iter_ = len(net.history)
         self._fitted_structure = self._structure()
-        self.best_validation_score_ = self._best_validation_score(net, first_epoch)
+        self.best_validation_score_ = self._best_validation_score(net)
         return self
 
     def _check_settings(self):
         """What ``_parameter_constraints`` cannot say; returns the device."""
-        sizes = np.asarray(self.hidden_layer_sizes)
-        if (
-            sizes.ndim > 1
-            or np.any(sizes <= 0)
-            or not np.all(sizes == sizes.astype(int))
-        ):
+        try:
+            sizes = np.asarray(self.hidden_layer_sizes, dtype=float)
+        except (TypeError, ValueError):
+            sizes = np.array([np.nan])
+        if sizes.ndim != 1 or not np.all((sizes > 0) & (sizes == np.round(sizes))):
             raise ValueError(
                 "hidden_layer_sizes must be positive integers; got "
                 f"{self.hidden_layer_sizes!r}."
@@ -417,7 +415,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         net.partial_fit(dataset, epochs=self.max_epochs)
 
     @staticmethod
-    def _best_validation_score(net, first_epoch):
+    def _best_validation_score(net):
+        """``valid_score`` of the epoch whose parameters early stopping kept."""
         stopper = dict(net.callbacks_).get("early_stopping")
         if stopper is None or not stopper.best_epoch_:
             return None

@@ -56,10 +56,24 @@ def test_fitted_net_is_a_complete_skorch_net(Estimator, small_multiclass, tmp_pa
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_history_marks_each_epochs_phase(Estimator, small_multiclass):
+def test_history_marks_each_epochs_phase_and_its_rate(Estimator, small_multiclass):
     X, y = small_multiclass
-    est = Estimator(surrogate_epochs=2, max_epochs=3, random_state=0).fit(X, y)
+    rates = []
+
+    class RecordRate(Callback):
+        def on_epoch_begin(self, net, **kwargs):
+            rates.append(net.optimizer_.param_groups[0]["lr"])
+
+    est = Estimator(
+        surrogate_epochs=2,
+        surrogate_lr=0.05,
+        lr=0.002,
+        max_epochs=3,
+        callbacks=[RecordRate()],
+        random_state=0,
+    ).fit(X, y)
     assert est.net_.history[:, "phase"] == ["surrogate"] * 2 + ["score"] * 3
+    assert rates == [0.05] * 2 + [0.002] * 3
 
 
 # ------------------------------------------------------------ failures
@@ -208,6 +222,7 @@ def test_tiny_temperature_gives_one_hot_rows_or_a_clear_error(small_multiclass):
         (dict(hidden_layer_sizes=(0,)), ValueError, "positive integers"),
         (dict(hidden_layer_sizes=(-3,)), ValueError, "positive integers"),
         (dict(hidden_layer_sizes=(2.5,)), ValueError, "positive integers"),
+        (dict(hidden_layer_sizes=("wide",)), ValueError, "positive integers"),
         (dict(optimizer=int), TypeError, "torch.optim.Optimizer subclass"),
         (dict(callbacks=["print"]), TypeError, "skorch callbacks"),
         (dict(module_params={"width": 3}), ValueError, "module_params is only used"),
