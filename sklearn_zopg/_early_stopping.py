@@ -83,17 +83,19 @@ class ValidationScore(Callback):
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if not training:
-            self._batches.append((batch, y_pred.detach()))
+            Xb, yb = batch
+            weight = Xb["sample_weight"] if isinstance(Xb, dict) else None
+            self._batches.append((y_pred.detach(), yb, weight))
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if dataset_valid is None or not self._batches:
             return
-        logits = torch.cat([y_pred for _, y_pred in self._batches])
-        y = torch.cat([yb for (_, yb), _ in self._batches]).to(logits.device)
-        weights = [
-            Xb["sample_weight"] for (Xb, _), _ in self._batches if isinstance(Xb, dict)
-        ]
-        w = torch.cat(weights).to(logits.device) if weights else None
+        logits, y, w = (
+            None
+            if parts[0] is None
+            else torch.cat(parts).to(self._batches[0][0].device)
+            for parts in zip(*self._batches)
+        )
         self._batches = []
         net.check_logits(logits)
         value = float(net.reward.score_logits(y, logits[None], w)[0])
