@@ -286,6 +286,49 @@ def test_cuda_fit_predict_and_cpu_unpickle(Estimator, imbalanced):
     np.testing.assert_array_equal(restored.predict(X_test), clf.predict(X_test))
 
 
+_LOAD_ON_CPU = """
+import os, pickle, sys
+import numpy as np
+import torch
+assert not torch.cuda.is_available()
+est = pickle.load(open(sys.argv[1], "rb"))
+X = np.load(sys.argv[2])
+assert not next(est.net_.module_.parameters()).is_cuda
+np.save(sys.argv[3], est.predict_proba(X))
+"""
+
+
+@requires_cuda
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_cuda_model_loads_on_a_cpu_only_machine(Estimator, imbalanced, tmp_path):
+    """A model fitted on the GPU, pickled, predicts the same on a machine
+    without CUDA (a fresh process with no visible GPU)."""
+    import os
+    import subprocess
+    import sys
+
+    X_train, X_test, y_train, _ = imbalanced
+    clf = Estimator(scoring="f1", device="cuda", max_epochs=5, random_state=0)
+    clf.fit(X_train, y_train)
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps(clf))
+    np.save(tmp_path / "X.npy", X_test)
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _LOAD_ON_CPU,
+            str(tmp_path / "model.pkl"),
+            str(tmp_path / "X.npy"),
+            str(tmp_path / "proba.npy"),
+        ],
+        env=env,
+        check=True,
+    )
+    on_cpu = np.load(tmp_path / "proba.npy")
+    np.testing.assert_allclose(on_cpu, clf.predict_proba(X_test), atol=1e-5)
+
+
 @pytest.mark.parametrize("baseline", ["none", "mean", "optimal", "loo", "greedy"])
 def test_pg_every_baseline_learns(baseline, small_multiclass):
     X, y = small_multiclass
