@@ -11,9 +11,11 @@ Prints:
 4. peak memory (max RSS of a fresh process) of a ZO fit on a 4M-parameter MLP
    with and without ``memory_efficient``;
 5. ZO step time with K=32 vs an ordinary cross-entropy training step of the
-   same module (the GPU goal: at most 2x).
+   same module (the GPU goal: at most 2x);
+6. PG and ZO fit time / skorch cross-entropy fit time at 2, 10 and 100
+   classes, for accuracy, balanced accuracy, macro F1 and MCC.
 
-Run: ``python benchmarks/speed.py [--device cuda]``.
+Run: ``python benchmarks/speed.py [--device cuda] [--tables 123456]``.
 """
 
 import argparse
@@ -294,21 +296,70 @@ def memory_table(device):
         print(f"| {flag == '1'} | {float(out[0]):.0f} | {float(out[1]):.0f} |")
 
 
+def many_classes_table(device, n_rows=20_000, epochs=2):
+    """PG and ZO fit time / skorch CE fit time at 2, 10 and 100 classes."""
+    from sklearn.datasets import make_classification
+
+    print(
+        f"\n6. Fit time by number of classes, {n_rows} rows x 20 features, "
+        f"MLP(64), {epochs} epochs, batch {BATCH}, K={K}; ZO without the "
+        f"surrogate phase; best of 2 ({device})\n"
+    )
+    print("| classes | scorer | skorch CE (s) | PG / CE | ZO output layer / CE |")
+    print("|---|---|---|---|---|")
+    for C in (2, 10, 100):
+        X, y = make_classification(
+            n_rows,
+            20,
+            n_informative=10,
+            n_classes=C,
+            n_clusters_per_class=1,
+            random_state=0,
+        )
+        net = cross_entropy_net(20, C, 0, device=device, max_epochs=epochs)
+        X32, y64 = X.astype(np.float32), y.astype(np.int64)
+        ce = best_of(lambda: net.fit(X32, y64), repeats=2)
+        for scoring in (
+            "accuracy",
+            "balanced_accuracy",
+            "f1_macro",
+            "matthews_corrcoef",
+        ):
+            common = dict(scoring=scoring, max_epochs=epochs, random_state=0)
+            common["device"] = device
+            pg = PGClassifier(**common)
+            zo = ZOClassifier(surrogate_epochs=0, **common)
+            t_pg = best_of(lambda: pg.fit(X, y), repeats=2)
+            t_zo = best_of(lambda: zo.fit(X, y), repeats=2)
+            print(
+                f"| {C} | {scoring} | {ce:.2f} | {t_pg / ce:.2f}× | {t_zo / ce:.2f}× |",
+                flush=True,
+            )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
-    device = parser.parse_args().device
+    parser.add_argument(
+        "--tables", default="123456", help="which tables to print, e.g. 16"
+    )
+    args = parser.parse_args()
+    device = args.device
     name = torch.cuda.get_device_name() if device == "cuda" else platform.machine()
     print(
         f"Machine: {name}, {torch.get_num_threads()} torch threads, "
         f"torch {torch.__version__}"
     )
-    X, y = imbalanced_problem(n_samples=1000)
-    fit_table(X, y, device)
-    step_vs_forwards(*imbalanced_problem(n_samples=4096), device)
-    batched_vs_loop(device)
-    memory_table(device)
-    step_vs_cross_entropy(*imbalanced_problem(n_samples=4096), device)
+    tables = {
+        "1": lambda: fit_table(*imbalanced_problem(n_samples=1000), device),
+        "2": lambda: step_vs_forwards(*imbalanced_problem(n_samples=4096), device),
+        "3": lambda: batched_vs_loop(device),
+        "4": lambda: memory_table(device),
+        "5": lambda: step_vs_cross_entropy(*imbalanced_problem(4096), device),
+        "6": lambda: many_classes_table(device),
+    }
+    for key in args.tables:
+        tables[key]()
 
 
 if __name__ == "__main__":

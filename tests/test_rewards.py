@@ -281,10 +281,12 @@ def test_fast_roc_auc_equals_sklearn(n, K, ties, seed):
 
 
 @pytest.mark.parametrize("scoring", FAST_SCORERS, ids=str)
-@pytest.mark.parametrize("C", [2, 3])
+@pytest.mark.parametrize("C", [2, 3, 12])
 def test_unweighted_credit_by_label_pair_equals_per_sample_credit(scoring, C):
     # Without weights the credit is computed once per (predicted, true) pair
-    # and looked up; with unit weights, once per sample. They must agree.
+    # and looked up (C * C < n), or from two changes per (vector, class)
+    # (C = 12: many classes); with unit weights, once per sample. They must
+    # agree.
     rng = np.random.default_rng(C)
     y = rng.integers(0, C, 40)
     Y = rng.integers(0, C, (5, 40))

@@ -221,6 +221,8 @@ class Reward:
         counts = ClassCounts(y, Y, w, C)
         if w is None and C * C < Y.shape[1]:
             out = self._metric.swap_scores_unweighted(counts, y, Y)
+        elif w is None and C > 2:
+            out = self._metric.swap_scores_by_class(counts, y, Y)
         else:
             if w is None:
                 w = torch.ones(y.shape[0], dtype=torch.float64, device=Y.device)
