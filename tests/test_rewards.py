@@ -13,6 +13,7 @@ from sklearn.metrics import (
     fbeta_score,
     get_scorer,
     jaccard_score,
+    log_loss,
     make_scorer,
     precision_score,
     recall_score,
@@ -345,3 +346,60 @@ def test_a_callable_of_unknown_form_scores_whole_models_with_their_logits():
     y = torch.tensor([0, 1, 0, 1])
     logits = torch.tensor([[[0.0, 1.0], [0.0, 2.0], [0.0, 3.0], [0.0, 4.0]]])
     assert float(reward.score_logits(y, logits)[0]) == 0.75
+
+
+LOG_LOSS_SCORERS = [
+    "neg_log_loss",
+    make_scorer(log_loss, greater_is_better=False, response_method="predict_proba"),
+    make_scorer(
+        log_loss,
+        greater_is_better=False,
+        response_method="predict_proba",
+        normalize=False,
+    ),
+]
+
+
+@pytest.mark.parametrize("scoring", LOG_LOSS_SCORERS, ids=str)
+@settings(max_examples=40, deadline=None)
+@given(
+    C=st.integers(2, 4),
+    n=st.integers(4, 30),
+    K=st.integers(1, 4),
+    scale=st.sampled_from([0.0, 1.0, 40.0]),
+    weighted=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_vectorized_log_loss_equals_sklearn(scoring, C, n, K, scale, weighted, seed):
+    """K models' log loss at once equals the scorer called once per model,
+    with weights, ties (scale 0: uniform probabilities), confident models
+    (scale 40: probabilities clipped at eps) and every class count."""
+    rng = np.random.default_rng(seed)
+    y = np.r_[np.arange(C), rng.integers(0, C, n - C)]  # every class present
+    logits = rng.normal(size=(K, n, C)) * scale
+    w = rng.choice([0.0, 0.5, 1.0, 2.5], size=n) if weighted else None
+    if w is not None and w.sum() == 0:
+        w[0] = 1.0
+    classes = np.arange(C)
+    reward = make_reward(scoring, classes=classes)
+    assert reward._proba_metric is not None
+    got = reward.score_logits(
+        torch.as_tensor(y),
+        torch.as_tensor(logits),
+        None if w is None else torch.as_tensor(w),
+    ).numpy()
+    scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+    kw = {} if w is None else {"sample_weight": w}
+    expected = [
+        scorer(_FixedOutputs(classes, lk.argmax(1), lk), np.zeros((n, 1)), y, **kw)
+        for lk in logits
+    ]
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_log_loss_with_a_class_missing_from_the_batch_keeps_sklearns_answer():
+    reward = make_reward("neg_log_loss", classes=np.arange(3))
+    y = torch.tensor([0, 1, 0, 1])  # class 2 absent: sklearn refuses
+    logits = torch.zeros(2, 4, 3, dtype=torch.float64)
+    with pytest.raises(ValueError, match="different number of classes"):
+        reward.score_logits(y, logits)

@@ -18,6 +18,7 @@ from sklearn.metrics import get_scorer
 from sklearn.utils._available_if import available_if
 
 from ._counts import ClassCounts, count_metric_for
+from ._probabilistic import probability_metric_for, softmax
 from ._ranking import binary_roc_auc, is_plain_roc_auc
 from ._scorer_parts import scorer_parts
 
@@ -48,9 +49,7 @@ class _FixedOutputs(ClassifierMixin, BaseEstimator):
 
     @available_if(_has_logits)
     def predict_proba(self, X):
-        logits = self.logits - self.logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return softmax(self.logits)
 
     @available_if(_has_logits)
     def decision_function(self, X):
@@ -157,6 +156,11 @@ class Reward:
             )
         self.count_based = self._metric is not None
         self.decomposable = bool(self.count_based and self._metric.decomposable)
+        self._proba_metric = None
+        if parts is not None and self.needs_scores and self.classes is not None:
+            self._proba_metric = probability_metric_for(
+                parts.score_func, parts.kwargs, self.classes, parts.sign
+            )
         self._fast_auc = bool(
             parts is not None
             and self.classes is not None
@@ -253,8 +257,14 @@ class Reward:
             # the scorer would read decision_function: logit_1 - logit_0
             margin = (logits[..., 1] - logits[..., 0]).double()
             return self._checked(binary_roc_auc(y, margin), False)
-        y_labels = self.classes[y.cpu().numpy()]
+        y_np = y.cpu().numpy()
         w_np = None if w is None else w.cpu().numpy()
+        if self._proba_metric is not None and self._vectorizable(y_np, w_np):
+            values = self._proba_metric.score_logits(
+                y_np, logits.detach().double().cpu().numpy(), w_np
+            )
+            return self._checked(torch.as_tensor(values), False).to(logits.device)
+        y_labels = self.classes[y_np]
         values = []
         for k_logits in logits.detach().double().cpu().numpy():
             holder = _FixedOutputs(self.classes, k_logits.argmax(1), k_logits)
@@ -264,6 +274,13 @@ class Reward:
         )
 
     # ------------------------------------------------------------ internals
+    def _vectorizable(self, y, w):
+        """Whether the vectorized probability metric sees what the scorer
+        would: every class in the batch (the scorer one-hot encodes the
+        classes present) and weights that do not sum to 0 (an error there)."""
+        every_class = np.bincount(y, minlength=len(self.classes)).min() > 0
+        return bool(every_class and (w is None or w.sum() > 0))
+
     def _name(self):
         return _scorer_name(self.scoring)
 

@@ -1,0 +1,61 @@
+"""Scorers of predicted probabilities for K models at once (log loss).
+
+The generic path calls the sklearn scorer once per model; most of its cost is
+the scorer's own validation, not arithmetic. Here the K models' probabilities
+are computed exactly as the scorer would see them (:func:`softmax`, the same
+numpy operations as the estimator-like holder's ``predict_proba``; for two
+classes the scorer reads the positive column ``p1`` and rebuilds ``1 - p1``)
+and the metric's formula is applied to all K at once, in numpy, so that the
+result equals sklearn's to float64 rounding.
+"""
+
+import numpy as np
+from sklearn.metrics import log_loss
+
+__all__ = ["probability_metric_for", "softmax"]
+
+
+def softmax(logits):
+    """Row-wise softmax over the last axis, as the holder's ``predict_proba``."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    proba = np.exp(shifted)
+    return proba / proba.sum(axis=-1, keepdims=True)
+
+
+class LogLoss:
+    """``log_loss`` (``normalize`` as given) of K models' probabilities."""
+
+    def __init__(self, normalize=True, sign=1.0):
+        self.normalize = normalize
+        self.sign = sign
+
+    def score_logits(self, y, logits, sample_weight):
+        """``y`` (n,) class indices, ``logits`` (K, n, C) float64 numpy."""
+        proba = softmax(logits)
+        if proba.shape[-1] == 2:
+            # the scorer reads p1 only and log_loss rebuilds [1 - p1, p1]
+            p1 = proba[..., 1]
+            proba = np.stack([1 - p1, p1], axis=-1)
+        eps = np.finfo(proba.dtype).eps
+        chosen = np.take_along_axis(
+            proba, np.broadcast_to(y[None, :, None], proba.shape[:2] + (1,)), -1
+        )[..., 0]
+        loss = -np.log(np.clip(chosen, eps, 1 - eps))  # K, n
+        if self.normalize:
+            value = np.average(loss, axis=-1, weights=sample_weight)
+        elif sample_weight is None:
+            value = loss.sum(axis=-1)
+        else:
+            value = loss @ sample_weight
+        return self.sign * value
+
+
+def probability_metric_for(score_func, kwargs, classes, sign=1.0):
+    """The vectorized twin of a probability scorer, or None if there is none.
+
+    Only for a batch holding every class (the scorer one-hot encodes the
+    classes present in ``y_true``); :meth:`Reward.score_logits` checks that.
+    """
+    if score_func is log_loss and set(kwargs) <= {"normalize"}:
+        return LogLoss(bool(kwargs.get("normalize", True)), sign)
+    return None
