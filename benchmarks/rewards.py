@@ -72,6 +72,39 @@ def timing_table():
             )
 
 
+PROBABILITY_SCORERS = ["neg_log_loss"]
+
+
+def probability_table():
+    """Scorers of probabilities: K models' logits scored at once vs the
+    scorer called once per model (the ZO step's scoring)."""
+    rng = np.random.default_rng(0)
+    classes = np.array([0, 1])
+    print(f"\nTime per model, K={K} models' logits per call (best of repeats)\n")
+    print("| scorer | n | sklearn µs/model | make_reward µs/model | ratio |")
+    print("|---|---|---|---|---|")
+    for scoring in PROBABILITY_SCORERS:
+        scorer = get_scorer(scoring)
+        reward = make_reward(scoring, classes=classes)
+        assert reward._proba_metric is not None
+        for n in (256, 4096):
+            y = np.r_[0, 1, (rng.random(n - 2) < 0.1).astype(int)]
+            logits = rng.normal(size=(K, n, 2))
+            y_t, L_t = torch.as_tensor(y), torch.as_tensor(logits)
+            X = np.zeros((n, 1))
+
+            def with_sklearn():
+                for lk in logits:
+                    scorer(_FixedOutputs(classes, lk.argmax(1), lk), X, y)
+
+            t_sk = best_time(with_sklearn, 3) / K
+            t_ours = best_time(lambda: reward.score_logits(y_t, L_t), 30) / K
+            print(
+                f"| {scoring} | {n} | {t_sk * 1e6:.0f} | {t_ours * 1e6:.2f} | "
+                f"{t_sk / t_ours:.0f}× |"
+            )
+
+
 def gradient_samples(module, X, y, reward, credit, repeats, seed):
     torch.manual_seed(seed)
     grads = []
@@ -118,4 +151,5 @@ if __name__ == "__main__":
         f"{torch.get_num_threads()} torch threads, torch {torch.__version__}\n"
     )
     timing_table()
+    probability_table()
     variance_table()
