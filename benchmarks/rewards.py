@@ -72,7 +72,7 @@ def timing_table():
             )
 
 
-PROBABILITY_SCORERS = ["neg_log_loss"]
+PROBABILITY_SCORERS = ["neg_log_loss", "neg_brier_score"]
 
 
 def probability_table():

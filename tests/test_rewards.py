@@ -348,8 +348,9 @@ def test_a_callable_of_unknown_form_scores_whole_models_with_their_logits():
     assert float(reward.score_logits(y, logits)[0]) == 0.75
 
 
-LOG_LOSS_SCORERS = [
+VECTORIZED_PROBABILITY_SCORERS = [
     "neg_log_loss",
+    "neg_brier_score",
     make_scorer(log_loss, greater_is_better=False, response_method="predict_proba"),
     make_scorer(
         log_loss,
@@ -360,7 +361,7 @@ LOG_LOSS_SCORERS = [
 ]
 
 
-@pytest.mark.parametrize("scoring", LOG_LOSS_SCORERS, ids=str)
+@pytest.mark.parametrize("scoring", VECTORIZED_PROBABILITY_SCORERS, ids=str)
 @settings(max_examples=40, deadline=None)
 @given(
     C=st.integers(2, 4),
@@ -370,8 +371,11 @@ LOG_LOSS_SCORERS = [
     weighted=st.booleans(),
     seed=st.integers(0, 2**16),
 )
-def test_vectorized_log_loss_equals_sklearn(scoring, C, n, K, scale, weighted, seed):
-    """K models' log loss at once equals the scorer called once per model,
+def test_vectorized_probability_scorers_equal_sklearn(
+    scoring, C, n, K, scale, weighted, seed
+):
+    """K models' log loss or Brier score at once equals the scorer called once
+    per model,
     with weights, ties (scale 0: uniform probabilities), confident models
     (scale 40: probabilities clipped at eps) and every class count."""
     rng = np.random.default_rng(seed)
@@ -380,7 +384,7 @@ def test_vectorized_log_loss_equals_sklearn(scoring, C, n, K, scale, weighted, s
     w = rng.choice([0.0, 0.5, 1.0, 2.5], size=n) if weighted else None
     if w is not None and w.sum() == 0:
         w[0] = 1.0
-    classes = np.arange(C)
+    classes = np.arange(C) + seed % 2  # labels from 0 or from 1
     reward = make_reward(scoring, classes=classes)
     assert reward._proba_metric is not None
     got = reward.score_logits(
@@ -391,10 +395,17 @@ def test_vectorized_log_loss_equals_sklearn(scoring, C, n, K, scale, weighted, s
     scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
     kw = {} if w is None else {"sample_weight": w}
     expected = [
-        scorer(_FixedOutputs(classes, lk.argmax(1), lk), np.zeros((n, 1)), y, **kw)
+        scorer(
+            _FixedOutputs(classes, lk.argmax(1), lk), np.zeros((n, 1)), classes[y], **kw
+        )
         for lk in logits
     ]
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_brier_with_string_classes_keeps_the_scorers_own_path():
+    reward = make_reward("neg_brier_score", classes=np.array(["no", "yes"]))
+    assert reward._proba_metric is None
 
 
 def test_log_loss_with_a_class_missing_from_the_batch_keeps_sklearns_answer():

@@ -1,4 +1,4 @@
-"""Scorers of predicted probabilities for K models at once (log loss).
+"""Scorers of predicted probabilities for K models at once (log loss, Brier).
 
 The generic path calls the sklearn scorer once per model; most of its cost is
 the scorer's own validation, not arithmetic. Here the K models' probabilities
@@ -10,7 +10,7 @@ result equals sklearn's to float64 rounding.
 """
 
 import numpy as np
-from sklearn.metrics import log_loss
+from sklearn.metrics import brier_score_loss, log_loss
 
 __all__ = ["probability_metric_for", "softmax"]
 
@@ -63,6 +63,47 @@ class LogLoss:
         return self.sign * value
 
 
+def _row_sums(columns):
+    """Sum over the first axis, one column at a time: numpy's own order for
+    fewer than 8 terms (its pairwise sum starts unrolling at 8)."""
+    if len(columns) >= 8:
+        return np.moveaxis(columns, 0, -1).sum(axis=-1)
+    total = columns[0].copy()
+    for column in columns[1:]:
+        total += column
+    return total
+
+
+class BrierScore:
+    """``brier_score_loss`` of K models' probabilities.
+
+    Two classes: the scorer reads ``p1`` and ``brier_score_loss`` compares
+    ``[1 - p1, p1]`` with the one-hot truth, halved; three or more: the full
+    rows, not halved. Numeric classes only (with string classes and no
+    ``pos_label`` the binary metric raises; the scorer keeps that answer).
+    """
+
+    def __init__(self, sign=1.0):
+        self.sign = sign
+
+    def score_logits(self, y, logits, sample_weight):
+        proba = softmax(logits)
+        if proba.shape[-1] == 2:
+            t1 = (y == 1).astype(np.float64)
+            p1 = proba[..., 1]
+            below = (1 - t1) - (1 - p1)
+            above = t1 - p1
+            per_row = below * below + above * above
+        else:
+            onehot = np.eye(proba.shape[-1])[y]  # n, C
+            diff = np.moveaxis(onehot[None] - proba, -1, 0)
+            per_row = _row_sums(diff * diff)
+        value = np.average(per_row, axis=-1, weights=sample_weight)
+        if proba.shape[-1] == 2:
+            value = value * 0.5
+        return self.sign * value
+
+
 def probability_metric_for(score_func, kwargs, classes, sign=1.0):
     """The vectorized twin of a probability scorer, or None if there is none.
 
@@ -71,4 +112,7 @@ def probability_metric_for(score_func, kwargs, classes, sign=1.0):
     """
     if score_func is log_loss and set(kwargs) <= {"normalize"}:
         return LogLoss(bool(kwargs.get("normalize", True)), sign)
+    numeric = np.asarray(classes).dtype.kind in "iufb"
+    if score_func is brier_score_loss and not kwargs and numeric:
+        return BrierScore(sign)
     return None
