@@ -126,8 +126,9 @@ class Reward:
     count_based : bool
         True when the score of label vectors is computed from class counts
         (the confusion-matrix family): fast, exact, with ``swap_scores``.
-        (Unweighted binary ``roc_auc`` of logits also has a vectorized exact
-        path, in ``score_logits``.)
+        (Scorers of whole models have vectorized exact paths in
+        ``score_logits`` too: unweighted binary ``roc_auc``, ``neg_log_loss``
+        and ``neg_brier_score``; other scorers are called once per model.)
     needs_scores : bool
         True when the scorer reads ``predict_proba``/``decision_function``:
         it cannot score label vectors, only whole models (``score_logits``).
