@@ -13,9 +13,10 @@ Prints:
 5. ZO step time with K=32 vs an ordinary cross-entropy training step of the
    same module (the GPU goal: at most 2x);
 6. PG and ZO fit time / skorch cross-entropy fit time at 2, 10 and 100
-   classes, for accuracy, balanced accuracy, macro F1 and MCC.
+   classes, for accuracy, balanced accuracy, macro F1 and MCC;
+7. peak memory of a ZO fit against K (16 to 10,000 directions).
 
-Run: ``python benchmarks/speed.py [--device cuda] [--tables 123456]``.
+Run: ``python benchmarks/speed.py [--device cuda] [--tables 1234567]``.
 """
 
 import argparse
@@ -296,6 +297,44 @@ def memory_table(device):
         print(f"| {flag == '1'} | {float(out[0]):.0f} | {float(out[1]):.0f} |")
 
 
+MEMORY_BY_K_CHILD = """
+import resource, sys, time, numpy as np, torch
+from sklearn_zopg import ZOClassifier
+rng = np.random.default_rng(0)
+X = rng.normal(size=(1000, 5)); y = (X[:, 0] > 0).astype(int)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+ZOClassifier(hidden_layer_sizes=(1024,), perturb=None, n_samples=int(sys.argv[1]),
+             surrogate_epochs=0, max_epochs=1, batch_size=1000, random_state=0,
+             memory_efficient=sys.argv[2] == "1", device=sys.argv[3]).fit(X, y)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((peak - base) / 1024, time.perf_counter() - start)
+"""
+
+
+def memory_by_k_table(device):
+    print(
+        "\n7. Peak memory of a ZO fit against K: MLP(1024) on 5 features "
+        "(8.2k parameters, all perturbed), 1,000 rows in one batch, one epoch "
+        f"({device})\n"
+    )
+    print("| K | memory_efficient | peak RSS growth (MiB) | fit time (s) |")
+    print("|---|---|---|---|")
+    for n_samples in (16, 100, 1000, 10_000):
+        for flag in ("0", "1"):
+            out = subprocess.run(
+                [sys.executable, "-c", MEMORY_BY_K_CHILD, str(n_samples), flag, device],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            print(
+                f"| {n_samples} | {flag == '1'} | {float(out[0]):.0f} | "
+                f"{float(out[1]):.1f} |",
+                flush=True,
+            )
+
+
 def many_classes_table(device, n_rows=20_000, epochs=2):
     """PG and ZO fit time / skorch CE fit time at 2, 10 and 100 classes."""
     from sklearn.datasets import make_classification
@@ -341,7 +380,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
-        "--tables", default="123456", help="which tables to print, e.g. 16"
+        "--tables", default="1234567", help="which tables to print, e.g. 16"
     )
     args = parser.parse_args()
     device = args.device
@@ -357,6 +396,7 @@ def main():
         "4": lambda: memory_table(device),
         "5": lambda: step_vs_cross_entropy(*imbalanced_problem(4096), device),
         "6": lambda: many_classes_table(device),
+        "7": lambda: memory_by_k_table(device),
     }
     for key in args.tables:
         tables[key]()

@@ -177,3 +177,27 @@ def test_stored_directions_are_views_of_one_matrix():
     coef = torch.arange(6, dtype=torch.float64)
     combined = torch.cat([c.flatten() for c in dirs.combine(coef)])
     torch.testing.assert_close(combined, coef @ U)
+
+
+@pytest.mark.parametrize("mode", ["stacked", "vmap"])
+def test_batched_modes_in_groups_give_the_same_logits(mode, monkeypatch):
+    """With a small memory budget the K perturbed models are evaluated a
+    group at a time (memory bounded at any K), with the same logits."""
+    from sklearn_zopg.zo import _perturbed
+
+    torch.manual_seed(0)
+    module = MLP(5, 3, (16,)).double()
+    X = torch.randn(50, 5, dtype=torch.float64)
+    params = select_parameters(module, None)
+    directions = Directions(
+        "gaussian", 30, list(params.values()), True, generator=torch.Generator()
+    )
+    perturbed = PerturbedModule(module, params, mode)
+    per_model = 2 * 50 * 16 * 8  # bytes of one model's widest activations
+    with torch.no_grad():  # as in the ZO step
+        whole = perturbed.logits(perturbed.features(X), directions, 0.1)
+        monkeypatch.setattr(_perturbed, "BATCHED_MEMORY_BUDGET", 7 * per_model)
+        assert perturbed._group_size(X) == 7
+        grouped = perturbed.logits(perturbed.features(X), directions, 0.1)
+    np.testing.assert_allclose(grouped.numpy(), whole.numpy(), rtol=0, atol=1e-12)
+    assert [len(g) for g in directions.chunks(7)] == [7, 7, 7, 7, 2]

@@ -14,7 +14,7 @@ import math
 
 import torch
 
-__all__ = ["DIRECTION_KINDS", "Directions"]
+__all__ = ["DIRECTION_KINDS", "DirectionChunk", "Directions"]
 
 DIRECTION_KINDS = ("gaussian", "rademacher", "sphere")
 
@@ -103,6 +103,14 @@ class Directions:
             torch.stack(parts) for parts in zip(*(self[k] for k in range(len(self))))
         ]
 
+    def chunks(self, size):
+        """The directions in consecutive groups of at most ``size``, each a
+        :class:`DirectionChunk` (views of the stored directions)."""
+        return [
+            DirectionChunk(self, start, min(start + size, len(self)))
+            for start in range(0, len(self), size)
+        ]
+
     def matrix(self):
         """All directions as one ``(K, dim)`` matrix, parameters concatenated."""
         if self._matrix is not None:
@@ -152,3 +160,19 @@ class Directions:
         if self.kind == "sphere":
             u = u * (math.sqrt(self.dim) / u.norm(dim=-1, keepdim=True))
         return u
+
+
+class DirectionChunk:
+    """Directions ``start..stop`` of a :class:`Directions`, for evaluating
+    the perturbed models a group at a time (``len`` and ``stacked``)."""
+
+    def __init__(self, directions, start, stop):
+        self.directions = directions
+        self.start = start
+        self.stop = stop
+
+    def __len__(self):
+        return self.stop - self.start
+
+    def stacked(self):
+        return [u[self.start : self.stop] for u in self.directions.stacked()]

@@ -19,6 +19,9 @@ from .._modules import MLP
 __all__ = ["PerturbedModule", "select_parameters"]
 
 VMAP_MAX_PARAMETERS = 20_000
+# Batched modes evaluate the K perturbed models in groups whose activations
+# take at most this many bytes, so that memory stays bounded at any K.
+BATCHED_MEMORY_BUDGET = 256 * 2**20
 
 _ELEMENTWISE = (
     nn.ReLU,
@@ -166,13 +169,30 @@ class PerturbedModule:
         if self.mode == "stacked":
             if not self._stackable():
                 raise ValueError("mode='stacked' needs a Sequential of Linear layers.")
-            return self._stacked(H, directions, eps)
+            return self._in_groups(self._stacked, H, directions, eps)
         if self.mode == "vmap":
             try:
-                return self._vmap(H, directions, eps)
+                return self._in_groups(self._vmap, H, directions, eps)
             except Exception:  # modules vmap cannot trace (in-place buffers...)
                 self.mode = "loop"
         return self._loop(H, directions, eps)
+
+    def _group_size(self, H):
+        """Perturbed models per group: their widest activations (input,
+        output and the largest layer, twice for a layer's input and output)
+        fit in ``BATCHED_MEMORY_BUDGET``."""
+        widths = [H.shape[-1]]
+        for layer in self.tail.modules():
+            if isinstance(layer, nn.Linear):
+                widths.append(layer.out_features)
+        per_model = 2 * H.shape[0] * max(widths) * H.element_size()
+        return max(1, BATCHED_MEMORY_BUDGET // per_model)
+
+    def _in_groups(self, evaluate, H, directions, eps):
+        size = self._group_size(H)
+        if size >= len(directions):
+            return evaluate(H, directions, eps)
+        return torch.cat([evaluate(H, group, eps) for group in directions.chunks(size)])
 
     def _perturbed(self, u, eps):
         pairs = zip(self.params.items(), u)
@@ -206,13 +226,21 @@ class PerturbedModule:
         return h.expand(len(directions), *h.shape) if shared else h
 
     def _inplace(self, H, directions, eps):
-        out = []
+        # The K logits go into one buffer allocated up front: small tensors
+        # kept between the large activations of successive forwards pinned
+        # freed memory in glibc's heap, and peak RSS grew with K
+        # (benchmarks/speed.py table 7).
+        out = None
         tensors = list(self.params.values())
         for k in range(len(directions)):
             u = directions[k]
             for p, d in zip(tensors, u):
                 p.add_(d, alpha=eps)
-            out.append(self.tail(H))
+            logits = self.tail(H)
             for p, d in zip(tensors, u):
                 p.sub_(d, alpha=eps)
-        return torch.stack(out)
+            if out is None:
+                out = logits.new_empty((len(directions), *logits.shape))
+            out[k] = logits
+            del logits, u
+        return out
