@@ -76,7 +76,9 @@ class ZOClassifier(BaseScoreClassifier):
         weights when the perturbed tail is a sequential stack of ``nn.Linear``
         and activations (the default MLP), else vmap; the loop for larger
         sets on the CPU, where ``benchmarks/speed.py`` measured batching
-        slower.
+        slower. Batched evaluation runs in groups of models whose
+        activations fit in 256 MiB, so memory stays bounded at any
+        ``n_samples``.
 
     memory_efficient : bool, default=False
         Perturb the parameters in place and regenerate each direction from
