@@ -15,6 +15,17 @@ from sklearn.metrics import brier_score_loss, log_loss
 __all__ = ["probability_metric_for", "softmax"]
 
 
+def _row_sums(columns):
+    """Sum over the first axis, one column at a time: numpy's own order for
+    fewer than 8 terms (its pairwise sum starts unrolling at 8)."""
+    if len(columns) >= 8:
+        return np.moveaxis(columns, 0, -1).sum(axis=-1)
+    total = columns[0].copy()
+    for column in columns[1:]:
+        total += column
+    return total
+
+
 def softmax(logits):
     """Softmax over the last axis: the holder's ``predict_proba`` and the
     vectorized metrics share it, so both see the same numbers.
@@ -28,11 +39,7 @@ def softmax(logits):
     for column in columns[1:]:
         np.maximum(top, column, out=top)
     proba = np.exp(logits - top[..., None])
-    moved = np.moveaxis(proba, -1, 0)
-    total = moved[0].copy()
-    for column in moved[1:]:
-        total += column
-    return proba / total[..., None]
+    return proba / _row_sums(np.moveaxis(proba, -1, 0))[..., None]
 
 
 class LogLoss:
@@ -61,17 +68,6 @@ class LogLoss:
         else:
             value = loss @ sample_weight
         return self.sign * value
-
-
-def _row_sums(columns):
-    """Sum over the first axis, one column at a time: numpy's own order for
-    fewer than 8 terms (its pairwise sum starts unrolling at 8)."""
-    if len(columns) >= 8:
-        return np.moveaxis(columns, 0, -1).sum(axis=-1)
-    total = columns[0].copy()
-    for column in columns[1:]:
-        total += column
-    return total
 
 
 class BrierScore:
