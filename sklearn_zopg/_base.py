@@ -245,7 +245,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         dtype = torch.float64 if device.type == "cpu" else torch.float32
         dataset = training_dataset(
             as_tensors(X, device, dtype),
-            torch.as_tensor(y_index, device=device),
+            as_tensors(y_index, device),
             None if sample_weight is None else as_tensors(sample_weight, device),
         )
         net = self._build_net(reward, X.shape[1], len(classes), device, dtype, seed)

@@ -201,24 +201,24 @@ class ScoreNet(NeuralNet):
         return state
 
     # ------------------------------------------------------------ forward
+    def _module_input(self, x):
+        """``x`` as a tensor on the net's device, in the module's dtype."""
+        param = next(self.module_.parameters(), None)
+        return as_tensors(x, self.device, None if param is None else param.dtype)
+
     def infer(self, x, **fit_params):
         """The module's logits for ``x`` (a tensor, array, or the training dict)."""
         if isinstance(x, dict):
             x = x["X"]
-        param = next(self.module_.parameters(), None)
-        dtype = None if param is None else param.dtype
-        return self.module_(as_tensors(x, self.device, dtype), **fit_params)
+        return self.module_(self._module_input(x), **fit_params)
 
     def logits(self, X):
-        """Logits of ``X`` in eval mode, without gradients, in chunks.
-
-        The one inference path of the estimators (predict, validation
-        scoring, diagnostics); checks the outputs for NaN and infinity.
-        """
+        """Logits of ``X`` in eval mode, without gradients, in chunks: the
+        inference path of predict and diagnostics (callers that need finite
+        logits check them with :meth:`check_logits`)."""
         X = as_tensors(X["X"] if isinstance(X, dict) else X)
         chunks = [self.evaluation_step((part, None)) for part in X.split(PREDICT_CHUNK)]
-        logits = torch.cat(chunks) if chunks else self.evaluation_step((X, None))
-        return logits
+        return torch.cat(chunks) if chunks else self.evaluation_step((X, None))
 
     def check_logits(self, logits):
         """Raise the divergence error if ``logits`` hold NaN or infinity."""
@@ -263,9 +263,8 @@ class ScoreNet(NeuralNet):
                 score = self.reward.score_logits(y, logits[None], weight)[0]
             step = {"loss": step["loss"], "score": score}
         else:
-            param = next(self.module_.parameters())
             try:
-                step = self.score_step(features.to(param.dtype), y, weight)
+                step = self.score_step(self._module_input(features), y, weight)
             except Diverged as exc:
                 raise diverged(self, str(exc)) from exc
         self.history.record_batch("train_score", float(step["score"]))
