@@ -1,9 +1,12 @@
 """Reward engine benchmark: sklearn scorer calls vs make_reward, and PG variance.
 
-Prints two tables:
+Prints four tables:
 1. time per label vector, sklearn scorer (one call per vector, public API)
    vs ``make_reward`` (count-based, K vectors at once), K=32, n=256 and 4096;
-2. variance of the policy-gradient estimate on F1 (fixed MLP and batch),
+2. the same per model for the scorers of probabilities and decision values
+   (K models' logits at once), two and four classes;
+3. a ZO fit on each of those scorers against the same fit on F1;
+4. variance of the policy-gradient estimate on F1 (fixed MLP and batch),
    credit="batch" (LOO baseline) vs credit="sample", same K.
 
 Run: ``python benchmarks/rewards.py``. Ratios are measured side by side in one
@@ -29,6 +32,8 @@ SCORERS = {
     "balanced_accuracy": "balanced_accuracy",
     "matthews_corrcoef": "matthews_corrcoef",
     "make_scorer(fbeta, beta=2)": make_scorer(fbeta_score, beta=2),
+    "positive_likelihood_ratio": "positive_likelihood_ratio",
+    "neg_negative_likelihood_ratio": "neg_negative_likelihood_ratio",
 }
 K = 32
 
@@ -72,37 +77,82 @@ def timing_table():
             )
 
 
-PROBABILITY_SCORERS = ["neg_log_loss", "neg_brier_score"]
+LOGITS_SCORERS = [
+    "neg_log_loss",
+    "neg_brier_score",
+    "d2_log_loss_score",
+    "d2_brier_score",
+    "roc_auc",
+    "roc_auc_ovr",
+    "roc_auc_ovr_weighted",
+    "roc_auc_ovo",
+    "roc_auc_ovo_weighted",
+    "average_precision",
+    "top_k_accuracy",
+]
 
 
-def probability_table():
-    """Scorers of probabilities: K models' logits scored at once vs the
-    scorer called once per model (the ZO step's scoring)."""
+def logits_table():
+    """Scorers of whole models (probabilities, decision values): K models'
+    logits scored at once vs the scorer called once per model (the ZO step's
+    scoring), two classes and four (roc_auc is binary only)."""
     rng = np.random.default_rng(0)
-    classes = np.array([0, 1])
     print(f"\nTime per model, K={K} models' logits per call (best of repeats)\n")
-    print("| scorer | n | sklearn µs/model | make_reward µs/model | ratio |")
-    print("|---|---|---|---|---|")
-    for scoring in PROBABILITY_SCORERS:
+    print("| scorer | classes | n | sklearn µs/model | make_reward µs/model | ratio |")
+    print("|---|---|---|---|---|---|")
+    for scoring in LOGITS_SCORERS:
         scorer = get_scorer(scoring)
-        reward = make_reward(scoring, classes=classes)
-        assert reward._proba_metric is not None
-        for n in (256, 4096):
-            y = np.r_[0, 1, (rng.random(n - 2) < 0.1).astype(int)]
-            logits = rng.normal(size=(K, n, 2))
-            y_t, L_t = torch.as_tensor(y), torch.as_tensor(logits)
-            X = np.zeros((n, 1))
+        for C in (2, 4):
+            if scoring == "roc_auc" and C > 2:
+                continue
+            classes = np.arange(C)
+            reward = make_reward(scoring, classes=classes)
+            assert reward.vectorized
+            for n in (256, 4096):
+                y = np.r_[np.arange(C), rng.integers(0, C, n - C)]
+                logits = rng.normal(size=(K, n, C))
+                y_t, L_t = torch.as_tensor(y), torch.as_tensor(logits)
+                X = np.zeros((n, 1))
 
-            def with_sklearn():
-                for lk in logits:
-                    scorer(_FixedOutputs(classes, lk.argmax(1), lk), X, y)
+                def with_sklearn():
+                    for lk in logits:
+                        scorer(_FixedOutputs(classes, lk.argmax(1), lk), X, y)
 
-            t_sk = best_time(with_sklearn, 3) / K
-            t_ours = best_time(lambda: reward.score_logits(y_t, L_t), 30) / K
-            print(
-                f"| {scoring} | {n} | {t_sk * 1e6:.0f} | {t_ours * 1e6:.2f} | "
-                f"{t_sk / t_ours:.0f}× |"
-            )
+                t_sk = best_time(with_sklearn, 2) / K
+                t_ours = best_time(lambda: reward.score_logits(y_t, L_t), 10) / K
+                print(
+                    f"| {scoring} | {C} | {n} | {t_sk * 1e6:.0f} | "
+                    f"{t_ours * 1e6:.2f} | {t_sk / t_ours:.0f}× |"
+                )
+
+
+def zo_fit_table():
+    """A ZO fit (defaults) on each scorer of whole models against the same
+    fit on F1 (binary) or f1_macro (four classes): 1,500 rows, 20 features."""
+    from sklearn.datasets import make_classification
+
+    from sklearn_zopg import ZOClassifier
+
+    print("\nZO fit time on each scorer / on F1, 1,500 rows (best of 2)\n")
+    print("| scorer | classes | fit s | / F1 fit |")
+    print("|---|---|---|---|")
+    for C, reference in ((2, "f1"), (4, "f1_macro")):
+        X, y = make_classification(
+            1500, 20, n_informative=8, n_classes=C, random_state=0
+        )
+        X = X.astype(np.float32)
+
+        def fit_time(scoring):
+            est = ZOClassifier(scoring=scoring, random_state=0)
+            return best_time(lambda: est.fit(X, y), 2)
+
+        base = fit_time(reference)
+        print(f"| {reference} | {C} | {base:.2f} | 1.00× |")
+        for scoring in LOGITS_SCORERS:
+            if scoring == "roc_auc" and C > 2:
+                continue
+            t = fit_time(scoring)
+            print(f"| {scoring} | {C} | {t:.2f} | {t / base:.2f}× |")
 
 
 def gradient_samples(module, X, y, reward, credit, repeats, seed):
@@ -151,5 +201,6 @@ if __name__ == "__main__":
         f"{torch.get_num_threads()} torch threads, torch {torch.__version__}\n"
     )
     timing_table()
-    probability_table()
+    logits_table()
+    zo_fit_table()
     variance_table()

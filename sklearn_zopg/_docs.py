@@ -11,9 +11,12 @@ scoring : str or callable, default="accuracy"
         What training maximizes: a scorer name
         (``sklearn.metrics.get_scorer_names()``), a ``make_scorer`` object, or
         a callable ``scorer(estimator, X, y) -> float``. Greater is better.
-        Scorers of the confusion-matrix family are computed from counts (fast
-        and exact); any other scorer is called once per label vector (or per
-        perturbed model). Regression metrics are refused, and a plain metric
+        Every scikit-learn classification scorer but the clustering ones has
+        an exact vectorized twin (label scorers from class counts; log loss,
+        Brier, D², ROC AUC, average precision and top-k accuracy from the
+        logits of all perturbed models at once); a custom scorer is called
+        once per label vector (or per perturbed model). Regression metrics
+        are refused, and a plain metric
         ``f(y_true, y_pred)`` must be wrapped with ``make_scorer``.
 
     module : torch.nn.Module class or instance, default=None

@@ -22,11 +22,14 @@ from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
     fbeta_score,
+    get_scorer,
     jaccard_score,
     matthews_corrcoef,
     precision_score,
     recall_score,
 )
+
+from ._scorer_parts import scorer_parts
 
 __all__ = ["ClassCounts", "count_metric_for"]
 
@@ -119,6 +122,7 @@ class CountMetric:
 
     sign = 1.0
     decomposable = False
+    takes_weights = True  # False: the scorer refuses sample_weight
 
     uses_selection = False  # whether terms() reads ``selected``
 
@@ -437,6 +441,44 @@ class Jaccard(_SetWise):
         return s[..., 0] / s[..., 1]
 
 
+class LikelihoodRatio(CountMetric):
+    """The scorers ``positive_likelihood_ratio`` and
+    ``neg_negative_likelihood_ratio`` (binary; 1.0 where the ratio is
+    undefined, as their ``replace_undefined_by=1.0``). The positive class is
+    the second one, as in sklearn's sorted confusion matrix."""
+
+    uses_selection = True
+    takes_weights = False  # the metric functions have no sample_weight
+
+    def __init__(self, positive):
+        self.positive = positive
+
+    def selected(self, present, class_index):
+        return class_index == 1
+
+    def terms(self, tp, pred, true, selected):
+        pos = selected.expand_as(tp).to(tp.dtype)
+        neg = 1 - pos
+        true = true.expand_as(tp)
+        return torch.stack(
+            [tp * pos, (pred - tp) * pos, (true - tp) * pos, tp * neg], -1
+        )
+
+    def finalize(self, s):
+        tp, fp, fn, tn = s.unbind(-1)
+        support_pos = tp + fn
+        support_neg = tn + fp
+        if self.positive:
+            undefined, num, den = fp == 0, tp * support_neg, fp * support_pos
+        else:
+            undefined, num, den = tn == 0, fn * support_neg, tn * support_pos
+        value = torch.where(undefined, torch.ones_like(num), num / den)
+        # one label in truth and predictions: sklearn's 1x1 confusion matrix
+        # is an error there, NaN here (which the reward refuses)
+        single = (tp + fp + fn == 0) | (tn + fp + fn == 0)
+        return torch.where(single, _NAN, value)
+
+
 class MatthewsCorrcoef(CountMetric):
     def terms(self, tp, pred, true, selected):
         true = true.expand_as(tp)
@@ -498,6 +540,18 @@ def _selection(classes, kwargs, average):
     return torch.as_tensor(np.isin(np.asarray(classes), labels))
 
 
+def _likelihood_ratio_functions():
+    """The metric functions behind the likelihood-ratio scorers (sklearn
+    defines them in a private module; they are read from the public scorers)."""
+    return {
+        scorer_parts(get_scorer(name)).score_func: name.startswith("positive")
+        for name in ("positive_likelihood_ratio", "neg_negative_likelihood_ratio")
+    }
+
+
+_LIKELIHOOD_RATIOS = _likelihood_ratio_functions()
+
+
 def count_metric_for(score_func, kwargs, classes, sign=1.0):
     """The count-based twin of ``score_func(**kwargs)``, or None if there is none."""
     metric = _build(score_func, dict(kwargs), classes)
@@ -513,6 +567,8 @@ def _build(func, kw, classes):
         return BalancedAccuracy(bool(kw.get("adjusted", False)))
     if func is matthews_corrcoef and not kw:
         return MatthewsCorrcoef()
+    if func in _LIKELIHOOD_RATIOS and not kw and len(classes) == 2:
+        return LikelihoodRatio(positive=_LIKELIHOOD_RATIOS[func])
     if func in _PRF or func is jaccard_score:
         allowed = _SETWISE_KEYS | ({"beta"} if func is fbeta_score else set())
         if not set(kw) <= allowed:

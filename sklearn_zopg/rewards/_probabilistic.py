@@ -1,4 +1,4 @@
-"""Scorers of predicted probabilities for K models at once (log loss, Brier).
+"""Scorers of predicted probabilities for K models at once (log loss, Brier, D²).
 
 The generic path calls the sklearn scorer once per model; most of its cost is
 the scorer's own validation, not arithmetic. Here the K models' probabilities
@@ -10,7 +10,12 @@ result equals sklearn's to float64 rounding.
 """
 
 import numpy as np
-from sklearn.metrics import brier_score_loss, log_loss
+from sklearn.metrics import (
+    brier_score_loss,
+    d2_brier_score,
+    d2_log_loss_score,
+    log_loss,
+)
 
 __all__ = ["probability_metric_for", "softmax"]
 
@@ -49,25 +54,36 @@ class LogLoss:
         self.normalize = normalize
         self.sign = sign
 
-    def score_logits(self, y, logits, sample_weight):
-        """``y`` (n,) class indices, ``logits`` (K, n, C) float64 numpy."""
-        proba = softmax(logits)
+    def accepts(self, n_classes, weighted):
+        return True
+
+    @staticmethod
+    def losses(y, proba):
+        """Per-sample log loss ``(..., n)`` of probabilities ``(..., n, C)``."""
         if proba.shape[-1] == 2:
             # the scorer reads p1 only and log_loss rebuilds [1 - p1, p1]
             p1 = proba[..., 1]
             chosen = np.where(y == 1, p1, 1 - p1)
         else:
-            index = np.broadcast_to(y[None, :, None], proba.shape[:2] + (1,))
+            index = np.broadcast_to(y[..., None], proba.shape[:-1] + (1,))
             chosen = np.take_along_axis(proba, index, -1)[..., 0]
         eps = np.finfo(proba.dtype).eps
-        loss = -np.log(np.clip(chosen, eps, 1 - eps))  # K, n
+        return -np.log(np.clip(chosen, eps, 1 - eps))
+
+    def score_logits(self, y, logits, sample_weight):
+        """``y`` (n,) class indices, ``logits`` (K, n, C) float64 numpy."""
+        return self.sign * self.total(y, softmax(logits), sample_weight)
+
+    def total(self, y, proba, sample_weight):
+        """The unsigned log loss of probabilities ``(..., n, C)``."""
+        loss = self.losses(y, proba)
         if self.normalize:
             value = np.average(loss, axis=-1, weights=sample_weight)
         elif sample_weight is None:
             value = loss.sum(axis=-1)
         else:
             value = loss @ sample_weight
-        return self.sign * value
+        return value
 
 
 class BrierScore:
@@ -82,8 +98,14 @@ class BrierScore:
     def __init__(self, sign=1.0):
         self.sign = sign
 
+    def accepts(self, n_classes, weighted):
+        return True
+
     def score_logits(self, y, logits, sample_weight):
-        proba = softmax(logits)
+        return self.sign * self.total(y, softmax(logits), sample_weight)
+
+    def total(self, y, proba, sample_weight):
+        """The unsigned Brier score of probabilities ``(..., n, C)``."""
         if proba.shape[-1] == 2:
             t1 = (y == 1).astype(np.float64)
             p1 = proba[..., 1]
@@ -97,18 +119,46 @@ class BrierScore:
         value = np.average(per_row, axis=-1, weights=sample_weight)
         if proba.shape[-1] == 2:
             value = value * 0.5
-        return self.sign * value
+        return value
 
 
-def probability_metric_for(score_func, kwargs, classes, sign=1.0):
-    """The vectorized twin of a probability scorer, or None if there is none.
+class D2Score:
+    """``d2_log_loss_score`` / ``d2_brier_score``: ``1 - loss / null loss``.
+
+    The null model predicts the (weighted) class frequencies of the batch
+    for every sample; ``loss`` is :class:`LogLoss` (summed) or
+    :class:`BrierScore`.
+    """
+
+    def __init__(self, loss, sign=1.0):
+        self.loss = loss
+        self.sign = sign
+
+    def accepts(self, n_classes, weighted):
+        return True
+
+    def score_logits(self, y, logits, sample_weight):
+        C = logits.shape[-1]
+        frequencies = np.average(np.eye(C)[y], axis=0, weights=sample_weight)
+        null = np.broadcast_to(frequencies, (len(y), C))
+        model = self.loss.total(y, softmax(logits), sample_weight)
+        return self.sign * (1 - model / self.loss.total(y, null, sample_weight))
+
+
+def probability_metric_for(parts, classes):
+    """The vectorized twin of a probability scorer (``ScorerParts``), or None.
 
     Only for a batch holding every class (the scorer one-hot encodes the
     classes present in ``y_true``); :meth:`Reward.score_logits` checks that.
     """
-    if score_func is log_loss and set(kwargs) <= {"normalize"}:
-        return LogLoss(bool(kwargs.get("normalize", True)), sign)
+    func, kwargs, sign = parts.score_func, parts.kwargs, parts.sign
     numeric = np.asarray(classes).dtype.kind in "iufb"
-    if score_func is brier_score_loss and not kwargs and numeric:
+    if func is log_loss and set(kwargs) <= {"normalize"}:
+        return LogLoss(bool(kwargs.get("normalize", True)), sign)
+    if func is brier_score_loss and not kwargs and numeric:
         return BrierScore(sign)
+    if func is d2_log_loss_score and not kwargs:
+        return D2Score(LogLoss(normalize=False), sign)
+    if func is d2_brier_score and not kwargs and numeric:
+        return D2Score(BrierScore(), sign)
     return None

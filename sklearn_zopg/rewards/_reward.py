@@ -9,6 +9,7 @@ model's probabilities).
 """
 
 import inspect
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -19,7 +20,7 @@ from sklearn.utils._available_if import available_if
 
 from ._counts import ClassCounts, count_metric_for
 from ._probabilistic import probability_metric_for, softmax
-from ._ranking import binary_roc_auc, is_plain_roc_auc
+from ._ranking import ranking_metric_for
 from ._scorer_parts import scorer_parts
 
 __all__ = ["Reward", "make_reward"]
@@ -127,8 +128,13 @@ class Reward:
         True when the score of label vectors is computed from class counts
         (the confusion-matrix family): fast, exact, with ``swap_scores``.
         (Scorers of whole models have vectorized exact paths in
-        ``score_logits`` too: unweighted binary ``roc_auc``, ``neg_log_loss``
-        and ``neg_brier_score``; other scorers are called once per model.)
+        ``score_logits`` too: log loss, Brier score, their D² forms, ROC AUC
+        (binary, one-vs-rest, one-vs-one), average precision and top-k
+        accuracy; other scorers are called once per model.)
+    vectorized : bool
+        True when K label vectors or models are scored at once by an exact
+        twin of the metric (``count_based``, or a metric of logits); False
+        when the scorer is called once per vector.
     needs_scores : bool
         True when the scorer reads ``predict_proba``/``decision_function``:
         it cannot score label vectors, only whole models (``score_logits``).
@@ -157,25 +163,26 @@ class Reward:
             )
         self.count_based = self._metric is not None
         self.decomposable = bool(self.count_based and self._metric.decomposable)
-        self._proba_metric = None
+        self._logits_metric = None
         if parts is not None and self.needs_scores and self.classes is not None:
-            self._proba_metric = probability_metric_for(
-                parts.score_func, parts.kwargs, self.classes, parts.sign
-            )
-        self._fast_auc = bool(
-            parts is not None
-            and self.classes is not None
-            and len(self.classes) == 2
-            and is_plain_roc_auc(parts.score_func, parts.kwargs)
-        )
+            self._logits_metric = probability_metric_for(
+                parts, self.classes
+            ) or ranking_metric_for(parts, self.classes)
         if self.count_based:
             # One real call surfaces the scorer's own configuration errors
-            # (e.g. a default pos_label=1 with string classes), as sklearn would.
-            self._call(
-                _FixedOutputs(self.classes, np.arange(len(self.classes))),
-                self.classes,
-                None,
-            )
+            # (e.g. a default pos_label=1 with string classes), as sklearn would;
+            # its warnings (an ill-defined ratio on this probe) are not the user's.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._call(
+                    _FixedOutputs(self.classes, np.arange(len(self.classes))),
+                    self.classes,
+                    None,
+                )
+
+    @property
+    def vectorized(self):
+        return self.count_based or self._logits_metric is not None
 
     # ------------------------------------------------------------ public
     def __call__(self, y_true, Y_pred, sample_weight=None):
@@ -197,7 +204,7 @@ class Reward:
         """
         self._refuse_scores_scorer()
         y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
-        if self.count_based:
+        if self.count_based and (w is None or self._metric.takes_weights):
             out = self._metric.score_labels(y, Y, w, len(self.classes))
         else:
             out = self._generic(y, Y, w)
@@ -222,6 +229,8 @@ class Reward:
                 "credit='batch'."
             )
         y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
+        if w is not None and not self._metric.takes_weights:
+            self._generic(y, Y[:1], w)  # raises the scorer's own refusal
         C = len(self.classes)
         counts = ClassCounts(y, Y, w, C)
         if w is None and C * C < Y.shape[1]:
@@ -254,14 +263,10 @@ class Reward:
         # Scorers on probabilities, and callables of unknown form (which may
         # read predict_proba or decision_function), score each model whole.
         y, _, w, _ = self._inputs(y_true, logits[..., 0].long(), sample_weight)
-        if self._fast_auc and w is None and 0 < int(y.sum()) < y.shape[0]:
-            # the scorer would read decision_function: logit_1 - logit_0
-            margin = (logits[..., 1] - logits[..., 0]).double()
-            return self._checked(binary_roc_auc(y, margin), False)
         y_np = y.cpu().numpy()
         w_np = None if w is None else w.cpu().numpy()
-        if self._proba_metric is not None and self._vectorizable(y_np, w_np):
-            values = self._proba_metric.score_logits(
+        if self._logits_metric is not None and self._vectorizable(y_np, w_np):
+            values = self._logits_metric.score_logits(
                 y_np, logits.detach().double().cpu().numpy(), w_np
             )
             return self._checked(torch.as_tensor(values), False).to(logits.device)
@@ -276,11 +281,16 @@ class Reward:
 
     # ------------------------------------------------------------ internals
     def _vectorizable(self, y, w):
-        """Whether the vectorized probability metric sees what the scorer
-        would: every class in the batch (the scorer one-hot encodes the
-        classes present) and weights that do not sum to 0 (an error there)."""
+        """Whether the vectorized metric of logits sees what the scorer
+        would: every class in the batch (the scorers encode the classes
+        present), weights that do not sum to 0 (an error there), and a
+        configuration the metric computes (one-vs-one AUC refuses weights)."""
         every_class = np.bincount(y, minlength=len(self.classes)).min() > 0
-        return bool(every_class and (w is None or w.sum() > 0))
+        return bool(
+            every_class
+            and (w is None or w.sum() > 0)
+            and self._logits_metric.accepts(len(self.classes), w is not None)
+        )
 
     def _name(self):
         return _scorer_name(self.scoring)
