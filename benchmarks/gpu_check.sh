@@ -3,7 +3,8 @@
 # (under 8 minutes). It runs the CUDA tests (fit and predict on the GPU, a
 # GPU-trained model pickled and loaded by a process without CUDA) and
 # `benchmarks/speed.py --device cuda` (table 5: ZO step with K=32 vs a
-# cross-entropy step, goal <= 2x; table 1: PG fit vs skorch CE, goal <= 1.3x).
+# cross-entropy step, goal <= 2x; table 1: PG fit vs skorch CE, goal <= 1.3x)
+# and benchmarks/gpu_syncs.py (host synchronizations per ZO step).
 #
 # The device image has torch and scikit-learn but no skorch, and reaches no
 # registry. Here, once:   bash benchmarks/gpu_check.sh prepare
@@ -36,4 +37,5 @@ torch.cuda.get_device_name(0))"
     timeout 180 python3 -m pytest -q -p no:cacheprovider tests/test_classifiers.py \
         -k cuda
     timeout 300 python3 benchmarks/speed.py --device cuda
+    timeout 90 python3 benchmarks/gpu_syncs.py
 } 2>&1 | tee "$OUT/gpu_check.log"

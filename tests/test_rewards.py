@@ -488,3 +488,24 @@ def test_log_loss_with_a_class_missing_from_the_batch_keeps_sklearns_answer():
     logits = torch.zeros(2, 4, 3, dtype=torch.float64)
     with pytest.raises(ValueError, match="different number of classes"):
         reward.score_logits(y, logits)
+
+
+def test_unchecked_scores_are_left_to_the_callers_one_check():
+    """check=False returns NaN scores as they are (the ZO step then checks
+    them with its other numbers in one fetch); the summary raises the same
+    errors as the checked call."""
+    reward = make_reward(
+        make_scorer(f1_score, zero_division=np.nan), classes=np.array([0, 1])
+    )
+    y, Y = torch.tensor([0, 0]), torch.tensor([[0, 0], [0, 1]])
+    out = reward(y, Y, check=False)  # no positive anywhere in row 0: NaN
+    assert torch.isnan(out[0]) and out[1] == 0
+    with pytest.raises(ValueError, match="NaN"):
+        reward(y, Y)
+    with pytest.raises(ValueError, match="NaN"):
+        reward.check_summary(*reward.summary(out).tolist())
+    with pytest.raises(ValueError, match="1e\\+200 in absolute value"):
+        reward.check_summary(
+            *reward.summary(torch.tensor([1.0, -1e200], dtype=torch.float64)).tolist()
+        )
+    reward.check_summary(*reward.summary(torch.tensor([0.5, -2.0])).tolist())

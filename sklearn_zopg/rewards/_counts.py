@@ -77,7 +77,9 @@ class ClassCounts:
         pred1 = Y_pred.sum(1)
         positive = y_true.bool()
         n1 = positive.sum()
-        if 2 * int(n1) <= n:  # sum over the smaller class's columns only
+        if Y_pred.device.type != "cpu":  # a mask index would wait for the device
+            tp1 = (Y_pred * positive).sum(1)
+        elif 2 * int(n1) <= n:  # sum over the smaller class's columns only
             tp1 = Y_pred[:, positive].sum(1)
         else:
             tp1 = pred1 - Y_pred[:, ~positive].sum(1)

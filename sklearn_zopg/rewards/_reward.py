@@ -185,7 +185,7 @@ class Reward:
         return self.count_based or self._logits_metric is not None
 
     # ------------------------------------------------------------ public
-    def __call__(self, y_true, Y_pred, sample_weight=None):
+    def __call__(self, y_true, Y_pred, sample_weight=None, *, check=True):
         """Score each row of ``Y_pred`` against ``y_true``.
 
         Parameters
@@ -197,6 +197,12 @@ class Reward:
         sample_weight : array-like or tensor of shape (n,), default=None
             Weights passed to the scorer.
 
+        check : bool, default=True
+            Raise if a score is NaN, infinite or beyond 1e100. ``False``
+            leaves that to the caller (:meth:`summary`, :meth:`check_summary`)
+            for the count-based path, which then never waits for the device;
+            the scorer's own path checks in any case.
+
         Returns
         -------
         scores : ndarray or tensor of shape (K,)
@@ -206,9 +212,8 @@ class Reward:
         y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
         if self.count_based and (w is None or self._metric.takes_weights):
             out = self._metric.score_labels(y, Y, w, len(self.classes))
-        else:
-            out = self._generic(y, Y, w)
-        return self._checked(out, as_numpy)
+            return self._checked(out, as_numpy, check)
+        return self._checked(self._generic(y, Y, w), as_numpy)
 
     def swap_scores(self, y_true, Y_pred, sample_weight=None):
         """Score of every vector with one sample's label replaced by each class.
@@ -243,7 +248,7 @@ class Reward:
             out = self._metric.swap_scores(counts, y, Y, w)
         return self._checked(out, as_numpy)
 
-    def score_logits(self, y_true, logits, sample_weight=None):
+    def score_logits(self, y_true, logits, sample_weight=None, *, check=True):
         """Score ``K`` models from their logits on one batch.
 
         Parameters
@@ -253,13 +258,16 @@ class Reward:
         logits : tensor of shape (K, n, C)
             The models' outputs; their argmax are the predicted labels, and
             scorers that need probabilities get their softmax.
+        sample_weight : tensor of shape (n,), default=None
+        check : bool, default=True
+            As in :meth:`__call__`.
 
         Returns
         -------
         scores : tensor of shape (K,)
         """
         if not self.needs_scores and self.parts is not None:
-            return self(y_true, _argmax_labels(logits), sample_weight)
+            return self(y_true, _argmax_labels(logits), sample_weight, check=check)
         # Scorers on probabilities, and callables of unknown form (which may
         # read predict_proba or decision_function), score each model whole.
         y, _, w, _ = self._inputs(y_true, logits[..., 0].long(), sample_weight)
@@ -359,20 +367,37 @@ class Reward:
             )
         return float(value)
 
-    def _checked(self, out, as_numpy):
-        if not bool(torch.isfinite(out).all()):
+    @staticmethod
+    def summary(scores):
+        """``[all finite, largest absolute value]`` of scores, as a float64
+        tensor on their device (no host synchronization):
+        :meth:`check_summary` reads it, once fetched with the step's other
+        numbers."""
+        if not scores.numel():
+            return torch.tensor([1.0, 0.0], dtype=torch.float64, device=scores.device)
+        return torch.stack(
+            [torch.isfinite(scores).all().double(), scores.abs().max().double()]
+        )
+
+    def check_summary(self, finite, largest):
+        """Raise the reward's errors from the numbers of :meth:`summary`."""
+        if not finite:
             raise ValueError(
                 f"scoring={self._name()} returned NaN or infinity for some label "
                 "vectors (for example zero_division=np.nan on a batch where the "
                 "score is undefined); the reward must be a finite number."
             )
-        if out.numel() and float(out.abs().max()) > _LARGEST_SCORE:
+        if largest > _LARGEST_SCORE:
             raise ValueError(
-                f"scoring={self._name()} returned {float(out.abs().max()):.3g} in "
+                f"scoring={self._name()} returned {largest:.3g} in "
                 f"absolute value; scores beyond {_LARGEST_SCORE:.0e} overflow the "
                 "gradient estimates built from their differences. Rescale the "
                 "scorer (for example divide a cost by a constant)."
             )
+
+    def _checked(self, out, as_numpy, check=True):
+        if check:
+            self.check_summary(*self.summary(out).tolist())
         return out.cpu().numpy() if as_numpy else out
 
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from .._net import ScoreNet, check_finite
+from .._net import Diverged, ScoreNet, check_finite
 from ._baselines import centered_ranks, zo_baseline
 from ._directions import Directions
 from ._gradient import zo_gradient
@@ -83,8 +83,11 @@ class ZONet(ScoreNet):
             logits = perturbed.logits(H, directions, eps)
             if baseline == "current":  # scored with the K others, in one call
                 logits = torch.cat([logits, perturbed.tail(H)[None]])
-            check_finite(logits)
-            scores = self.reward.score_logits(y, logits, sample_weight)
+            logits_finite = torch.isfinite(logits.sum(dtype=torch.float64))
+            if not self.reward.count_based:  # the scorer reads them on the host
+                check_finite(logits)
+            scores = self.reward.score_logits(y, logits, sample_weight, check=False)
+            scores_summary = self.reward.summary(scores)  # the current one's too
             current = None
             if baseline == "current":
                 scores, current = scores[:-1], scores[-1]
@@ -99,5 +102,17 @@ class ZONet(ScoreNet):
             descent = zo_gradient(-weights.to(X.device), directions, eps)
             for p, g in zip(params, descent):
                 p.grad = g
-        score = current if current is not None else scores.mean()
-        return {"loss": -score, "score": score, "score_std": scores.std()}
+            score = current if current is not None else scores.mean()
+            # The step's one wait for the device: every number it checks or
+            # records, fetched together.
+            summary = torch.cat(
+                [
+                    logits_finite.double()[None],
+                    scores_summary,
+                    torch.stack([score, scores.std()]).double(),
+                ]
+            ).tolist()
+        if not summary[0]:
+            raise Diverged("the module's logits hold NaN or infinity")
+        self.reward.check_summary(summary[1], summary[2])
+        return {"loss": -score, "score": summary[3], "score_std": summary[4]}
