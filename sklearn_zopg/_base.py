@@ -3,15 +3,17 @@
 import contextlib
 import copy
 import threading
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -21,9 +23,15 @@ from sklearn.utils.validation import (
 from ._batches import RowBatches, as_tensors, training_dataset
 from ._early_stopping import BestAcrossPhases, StratifiedHoldout, ValidationScore
 from ._modules import build_module, check_module_output
-from ._net import PREDICT_CHUNK, TemperedSoftmax, WeightDecay
+from ._net import (
+    PREDICT_CHUNK,
+    MultilabelBCE,
+    TemperedSigmoid,
+    TemperedSoftmax,
+    WeightDecay,
+)
 from ._threads import fit_threads
-from .rewards import make_reward
+from .rewards import MultilabelReward, make_reward
 
 # Module construction draws from torch's global generator: fits in several
 # threads take turns there, inside fork_rng, so that each is seeded alone.
@@ -89,6 +97,28 @@ def _training_rng(module, seed):
     if any(isinstance(m, _STOCHASTIC_LAYERS) for m in module.modules()):
         return _seeded_global_rng(seed)
     return contextlib.nullcontext()
+
+
+def _multilabel_targets(y):
+    """A 2-D ``y`` as an int64 indicator matrix; clear errors for what is not."""
+    kind = type_of_target(y)
+    if kind != "multilabel-indicator":
+        raise ValueError(
+            f"y has {y.shape[1]} columns but is {kind!r}, not a 0/1 indicator "
+            "matrix: multilabel y must hold 0 and 1 only (one column per label); "
+            "multioutput-multiclass targets are not supported (fit one "
+            "estimator per output, e.g. with MultiOutputClassifier)."
+        )
+    y = np.asarray(y.toarray() if hasattr(y, "toarray") else y).astype(np.int64)
+    constant = np.flatnonzero(y.min(0) == y.max(0))
+    if constant.size:
+        raise ValueError(
+            f"Label column(s) {constant.tolist()} of the multilabel y are "
+            "constant in the training data: there is nothing to learn for them "
+            "and their scores are undefined. Drop them, or add samples of both "
+            "values."
+        )
+    return y
 
 
 class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
@@ -199,8 +229,12 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data (dense; NaN and infinity are refused).
-        y : array-like of shape (n_samples,)
-            Class labels of any type sklearn accepts.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels of any type sklearn accepts, or a multilabel 0/1
+            indicator matrix (one column per label, as ``MLPClassifier``
+            takes): the module then has one output per label, PG samples each
+            entry from ``sigmoid(f / temperature)``, ZO predicts ``f > 0``,
+            and the surrogate phase uses binary cross-entropy per label.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, passed to the scorer (a weighted score) and
             to the surrogate phase's cross-entropy.
@@ -235,7 +269,11 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         X, y_index, classes, sample_weight = self._validate_training_data(
             X, y, sample_weight
         )
-        reward = make_reward(self.scoring, classes=classes)
+        multilabel = y_index.ndim == 2
+        if multilabel:
+            reward = MultilabelReward(self.scoring, len(classes))
+        else:
+            reward = make_reward(self.scoring, classes=classes)
         self._check_reward(reward)
         if continued is not None:
             self._check_continuable(classes, X.shape[1], fitted_width)
@@ -260,6 +298,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             self._run_phases(net, dataset, skip_surrogate=continued is not None)
 
         self.classes_ = classes
+        self._multilabel = multilabel
         self.net_ = net
         self.n_iter_ = len(net.history)
         self._fitted_structure = self._structure()
@@ -305,17 +344,29 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         return _check_device(self.device)
 
     def _validate_training_data(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        X, y = validate_data(
+            self, X, y, multi_output=True, dtype=[np.float64, np.float32]
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; it "
+                "is raveled.",
+                DataConversionWarning,
+                stacklevel=3,
+            )
+            y = y.ravel()
         check_classification_targets(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        if y.ndim == 2:
+            return X, _multilabel_targets(y), np.arange(y.shape[1]), sample_weight
         classes, y_index = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
                 f"The training labels contain only one class ({classes[0]!r}); a "
                 "classifier needs samples of at least 2 classes."
-            )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         return X, y_index, classes, sample_weight
 
@@ -344,6 +395,14 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                     f"changed since it was built ({fitted[name]!r} -> {value!r}). "
                     "Set warm_start=False to build a new module."
                 )
+
+    def _output_layer(self, multilabel):
+        """The surrogate loss and the probabilities of the outputs: softmax
+        over classes, or a sigmoid per label."""
+        temperature = self._proba_temperature()
+        if multilabel:
+            return MultilabelBCE, TemperedSigmoid(temperature)
+        return torch.nn.CrossEntropyLoss, TemperedSoftmax(temperature)
 
     def _build_net(self, reward, n_features, n_classes, device, dtype, seed):
         with _seeded_global_rng(seed):
@@ -374,11 +433,12 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                     ),
                 ),
             ]
+        criterion, nonlinearity = self._output_layer(reward.multilabel)
         net = self._net_class(
             module=module,
             reward=reward,
             seed=seed,
-            criterion=torch.nn.CrossEntropyLoss,
+            criterion=criterion,
             criterion__reduction="none",
             optimizer=self.optimizer,
             lr=self.lr,
@@ -392,7 +452,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__shuffle=True,
             iterator_valid=RowBatches,
             iterator_valid__batch_size=PREDICT_CHUNK,
-            predict_nonlinearity=TemperedSoftmax(self._proba_temperature()),
+            predict_nonlinearity=nonlinearity,
             **{name: getattr(self, name) for name in self._method_parameters},
         )
         return net.initialize()
@@ -439,10 +499,11 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, the logit difference ``f_1 - f_0`` (positive
-            means ``classes_[1]``); otherwise one logit per class.
+            means ``classes_[1]``); otherwise one logit per class (per label
+            for multilabel ``y``: positive means the label is predicted).
         """
         logits = self._logits(X).numpy()
-        if logits.shape[1] == 2:
+        if logits.shape[1] == 2 and not self._multilabel:
             return logits[:, 1] - logits[:, 0]
         return logits
 
@@ -456,7 +517,9 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``.
+            Columns follow ``classes_``. For multilabel ``y``, each label's
+            own probability ``sigmoid(f(x) / temperature)`` (rows need not
+            sum to 1).
         """
         logits = self._logits(X)
         return self.net_.predict_nonlinearity(logits).numpy()
@@ -470,9 +533,12 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The 0/1 indicator matrix ``f(x) > 0`` for multilabel ``y``.
         """
         logits = self._logits(X)
+        if self._multilabel:
+            return (logits > 0).numpy().astype(np.int64)
         return self.classes_[logits.argmax(dim=1).numpy()]
 
     def score(self, X, y, sample_weight=None):
@@ -499,7 +565,9 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             never predict them, and the score would silently count them wrong.
         """
         check_is_fitted(self)
-        unseen = np.setdiff1d(np.unique(np.asarray(y)), self.classes_)
+        unseen = np.array([])
+        if not self._multilabel:
+            unseen = np.setdiff1d(np.unique(np.asarray(y)), self.classes_)
         if unseen.size:
             raise ValueError(
                 f"y contains labels not seen during fit: {unseen.tolist()}; the "
@@ -513,5 +581,6 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
+        tags.classifier_tags.multi_label = True
         tags.input_tags.allow_nan = False
         return tags

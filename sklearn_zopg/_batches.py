@@ -21,6 +21,7 @@ __all__ = [
     "RowBatches",
     "as_tensors",
     "split_rows",
+    "strata",
     "stratified_batches",
     "training_dataset",
 ]
@@ -55,6 +56,18 @@ def split_rows(X, rows):
     if isinstance(X, dict):
         return {key: value[rows] for key, value in X.items()}
     return X[rows]
+
+
+def strata(y):
+    """The class index of each row to stratify on; for a multilabel indicator
+    matrix, the row's rarest positive label (``L`` for a row of zeros), so
+    that rare labels are spread over the batches too."""
+    y = torch.as_tensor(y).long().cpu()
+    if y.ndim == 1:
+        return y
+    counts = y.sum(0)
+    rarity = torch.where(y == 1, counts, torch.iinfo(torch.int64).max)
+    return torch.where(y.any(1), rarity.argmin(1), y.shape[1])
 
 
 def stratified_batches(labels, n_batches, generator=None):
@@ -143,8 +156,7 @@ class RowBatches:
 
     def _batches(self):
         if self.shuffle and self.y is not None:
-            labels = self.y.long().cpu()
-            return stratified_batches(labels, len(self), self.generator)
+            return stratified_batches(strata(self.y), len(self), self.generator)
         if self.shuffle:
             return torch.randperm(self.n_rows, generator=self.generator).split(
                 self.batch_size

@@ -13,7 +13,7 @@ from skorch.callbacks import Callback
 from skorch.callbacks import EarlyStopping as SkorchEarlyStopping
 from skorch.dataset import Dataset
 
-from ._batches import split_rows
+from ._batches import split_rows, strata
 
 __all__ = [
     "BestAcrossPhases",
@@ -55,7 +55,10 @@ class StratifiedHoldout:
         self.random_state = random_state
 
     def __call__(self, dataset, y=None, **fit_params):
-        labels = torch.as_tensor(dataset.y).cpu().numpy()
+        labels = strata(dataset.y).numpy()
+        if np.ndim(dataset.y) == 2:  # multilabel: pool the strata of one row
+            values, counts = np.unique(labels, return_counts=True)
+            labels = np.where(np.isin(labels, values[counts < 2]), -1, labels)
         train, valid = validation_split(labels, self.fraction, self.random_state)
         return tuple(
             Dataset(split_rows(dataset.X, rows), dataset.y[rows])

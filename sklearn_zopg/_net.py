@@ -121,6 +121,26 @@ class TemperedSoftmax:
         return torch.softmax(shifted, dim=1)
 
 
+class TemperedSigmoid:
+    """``predict_nonlinearity`` of a multilabel net: ``sigmoid(logits / T)``
+    per label."""
+
+    def __init__(self, temperature=1.0):
+        self.temperature = temperature
+
+    def __call__(self, logits):
+        return torch.sigmoid(logits.double() / self.temperature)
+
+
+class MultilabelBCE(torch.nn.BCEWithLogitsLoss):
+    """Binary cross-entropy per label, averaged over a row's labels (the
+    multilabel surrogate; ``reduction="none"`` gives one value per row)."""
+
+    def forward(self, input, target):
+        loss = super().forward(input, target.to(input.dtype))
+        return loss.mean(-1) if self.reduction == "none" else loss
+
+
 class ScoreNet(NeuralNet):
     """A skorch ``NeuralNet`` that trains a classifier on the user's score.
 

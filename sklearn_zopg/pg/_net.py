@@ -8,6 +8,32 @@ from ._gradient import exact_surrogate, pg_advantage, pg_surrogate, sample_label
 __all__ = ["PGNet"]
 
 
+class EntryReward:
+    """A multilabel reward seen as a reward of ``n * L`` two-way decisions.
+
+    The Bernoulli policy of entry ``(i, l)``, ``sigmoid(f_il / T)``, is the
+    softmax of the logits ``(0, f_il)``: sampling, the surrogate loss and the
+    baselines then run unchanged on label vectors of length ``n * L``, which
+    this adapter folds back into ``(K, n, L)`` matrices for the reward (and
+    unfolds its per-entry credit into ``(K, n * L, 2)``).
+    """
+
+    def __init__(self, reward, n, n_labels):
+        self.reward = reward
+        self.shape = (n, n_labels)
+        self.count_based = reward.count_based
+
+    def _matrices(self, labels):
+        return labels.reshape(labels.shape[0], *self.shape)
+
+    def __call__(self, y_true, labels, sample_weight=None):
+        return self.reward(y_true, self._matrices(labels), sample_weight)
+
+    def swap_scores(self, y_true, labels, sample_weight=None):
+        swap = self.reward.swap_scores(y_true, self._matrices(labels), sample_weight)
+        return swap.reshape(labels.shape[0], -1, 2)
+
+
 class PGNet(ScoreNet):
     """:class:`~sklearn_zopg._net.ScoreNet` whose score step is policy gradient.
 
@@ -32,8 +58,8 @@ class PGNet(ScoreNet):
         self.credit = credit
         self.temperature = temperature
 
-    def _log_proba(self, X):
-        logits = self.infer(X)
+    def _log_proba(self, logits):
+        """``log softmax(logits / T)`` of the policy's decisions."""
         check_finite(logits)
         scaled = logits / self.temperature
         if not bool(torch.isfinite(scaled.sum(dtype=torch.float64))):
@@ -47,7 +73,13 @@ class PGNet(ScoreNet):
 
     def score_step(self, X, y, sample_weight):
         reward, K = self.reward, self.n_samples
-        log_proba = self._log_proba(X)
+        logits = self.infer(X)
+        if reward.multilabel:  # one two-way decision per entry
+            n, L = logits.shape
+            logits = torch.stack([torch.zeros_like(logits), logits], -1)
+            logits = logits.reshape(n * L, 2)
+            reward = EntryReward(reward, n, L)
+        log_proba = self._log_proba(logits)
         proba = log_proba.detach().exp()
         if K == "exact":
             greedy = proba.argmax(1)[None]

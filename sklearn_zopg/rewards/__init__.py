@@ -3,6 +3,7 @@
 Pure numpy/torch: this package imports neither skorch nor the estimators.
 """
 
+from ._multilabel_reward import MultilabelReward
 from ._reward import Reward, make_reward
 
-__all__ = ["Reward", "make_reward"]
+__all__ = ["MultilabelReward", "Reward", "make_reward"]

@@ -18,7 +18,7 @@ from sklearn.metrics import accuracy_score, fbeta_score, hamming_loss, jaccard_s
 
 from ._counts import _PRF, Jaccard, PrecisionRecallF, _zero_division_value
 
-__all__ = ["MultilabelCounts", "multilabel_metric_for"]
+__all__ = ["MultilabelCounts", "multilabel_metric_for", "multilabel_swap_scores"]
 
 
 class MultilabelCounts:
@@ -153,3 +153,109 @@ def multilabel_metric_for(parts, n_labels):
     if average == "samples":
         return SampleAverage(metric, nan_aware=func is not jaccard_score)
     return LabelAverage(metric)
+
+
+# ---------------------------------------------------------------- per-entry
+# ``swap[k, i, l, c]``: the score of matrix k with entry (i, l) set to c.
+
+
+def _label_average_swap(average, y_true, Y_pred, weight):
+    """Flipping entry (i, l) changes label l's counts only."""
+    metric = average.metric
+    counts = MultilabelCounts(y_true, Y_pred, weight)
+    w = (
+        torch.ones(y_true.shape[0], dtype=torch.float64, device=Y_pred.device)
+        if weight is None
+        else weight
+    )[:, None]  # n, 1
+    every = torch.ones_like(counts.tp, dtype=torch.bool)
+    terms = metric.terms(counts.tp, counts.pred, counts.true, every)  # K, L, T
+    sums = terms.sum(-2)  # K, T
+    own = Y_pred.double()  # K, n, L
+    hit_weight = w * y_true  # n, L: what a 1 adds to tp
+    tp_out = counts.tp[:, None] - own * hit_weight  # K, n, L without (i, l)
+    pred_out = counts.pred[:, None] - own * w
+    every = torch.ones_like(tp_out, dtype=torch.bool)
+    true = counts.true.expand_as(tp_out)
+    as_zero = metric.terms(tp_out, pred_out, true, every)  # K, n, L, T
+    as_one = metric.terms(tp_out + hit_weight, pred_out + w, true, every)
+    base = sums[:, None, None] - terms[:, None]  # K, 1->n, L, T
+    both = torch.stack([base + as_zero, base + as_one], -2)  # K, n, L, 2, T
+    return metric._signed(metric.finalize(both))
+
+
+def _sample_average_swap(average, y_true, Y_pred, weight):
+    """Flipping entry (i, l) changes sample i's value only."""
+    metric = average.metric
+    tp = (Y_pred * y_true).sum(-1).double()  # K, n
+    pred = Y_pred.sum(-1).double()
+    true = y_true.sum(-1).double().expand_as(tp)
+    own = Y_pred.double()  # K, n, L
+    tp_out = tp[..., None] - own * y_true  # K, n, L
+    pred_out = pred[..., None] - own
+    true_l = true[..., None].expand_as(tp_out)
+    new = torch.stack(
+        [
+            metric._value(tp_out, pred_out, true_l),
+            metric._value(tp_out + y_true, pred_out + 1, true_l),
+        ],
+        -1,
+    )  # K, n, L, 2
+    old = metric._value(tp, pred, true)  # K, n
+    w = torch.ones_like(old[0]) if weight is None else weight
+    if average.nan_aware:
+        keep_old = ~torch.isnan(old)
+        keep_new = ~torch.isnan(new)
+    else:
+        keep_old = torch.ones_like(old, dtype=torch.bool)
+        keep_new = torch.ones_like(new, dtype=torch.bool)
+    num = (torch.where(keep_old, old, 0.0) * w).sum(-1)  # K
+    den = (keep_old * w).sum(-1)
+    num_out = num[:, None] - torch.where(keep_old, old, 0.0) * w  # K, n
+    den_out = den[:, None] - keep_old * w
+    w_i = w[None, :, None, None]
+    num_new = num_out[..., None, None] + torch.where(keep_new, new, 0.0) * w_i
+    den_new = den_out[..., None, None] + keep_new * w_i
+    return metric._signed(num_new / den_new)
+
+
+def _subset_accuracy_swap(metric, y_true, Y_pred, weight):
+    wrong = (Y_pred != y_true).sum(-1)  # K, n
+    wrong_out = wrong[..., None] - (Y_pred != y_true).long()  # K, n, L
+    exact = torch.stack(
+        [(wrong_out + (y_true != 0)) == 0, (wrong_out + (y_true != 1)) == 0], -1
+    ).double()  # K, n, L, 2
+    exact_now = (wrong == 0).double()  # K, n
+    w = torch.ones_like(exact_now[0]) if weight is None else weight
+    total = exact_now @ w  # K
+    changed = (
+        total[:, None, None, None]
+        + (exact - exact_now[..., None, None]) * w[None, :, None, None]
+    )
+    if metric.normalize:
+        changed = changed / w.sum()
+    return metric.sign * changed
+
+
+def _hamming_swap(metric, y_true, Y_pred, weight):
+    n, L = y_true.shape
+    w = torch.ones(n, dtype=torch.float64, device=Y_pred.device)
+    if weight is not None:
+        w = weight
+    wrong = (Y_pred != y_true).double()  # K, n, L
+    total = (wrong.sum(-1) @ w)[:, None, None, None]  # K, 1, 1, 1
+    as_value = torch.stack([(y_true != 0).double(), (y_true != 1).double()], -1)
+    changed = total + (as_value - wrong[..., None]) * w[None, :, None, None]
+    scale = n * L * (w.mean() if weight is not None else 1.0)
+    return metric.sign * changed / scale
+
+
+def multilabel_swap_scores(metric, y_true, Y_pred, weight):
+    """``swap[k, i, l, c]`` for a count-based multilabel metric, (K, n, L, 2)."""
+    if isinstance(metric, LabelAverage):
+        return _label_average_swap(metric, y_true, Y_pred, weight)
+    if isinstance(metric, SampleAverage):
+        return _sample_average_swap(metric, y_true, Y_pred, weight)
+    if isinstance(metric, SubsetAccuracy):
+        return _subset_accuracy_swap(metric, y_true, Y_pred, weight)
+    return _hamming_swap(metric, y_true, Y_pred, weight)

@@ -144,6 +144,8 @@ class Reward:
         independent labels can be summed exactly class by class.
     """
 
+    multilabel = False  # MultilabelReward: indicator matrices
+
     def __init__(self, scoring, classes=None):
         self.scoring = scoring
         self.scorer = _as_scorer(scoring)

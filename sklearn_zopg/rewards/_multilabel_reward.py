@@ -1,0 +1,145 @@
+"""The reward of multilabel classifiers: scores of K indicator matrices at once.
+
+Same interface as :class:`~sklearn_zopg.rewards.Reward`, with ``y_true`` an
+``(n, L)`` 0/1 matrix, predictions ``(K, n, L)`` and logits ``(K, n, L)``
+(one per label: the predicted matrix is ``logits > 0``, the probabilities
+their sigmoid). Label scorers of the count family are counted
+(:mod:`._multilabel`), with per-entry credit; any other scorer is called once
+per matrix on an estimator-like holder.
+"""
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._available_if import available_if
+
+from ._multilabel import multilabel_metric_for, multilabel_swap_scores
+from ._reward import Reward
+
+__all__ = ["MultilabelReward"]
+
+
+class _FixedMatrices(ClassifierMixin, BaseEstimator):
+    """Estimator-like holder of a multilabel prediction, for calling scorers."""
+
+    def __init__(self, n_labels, matrix=None, logits=None):
+        self.n_labels = n_labels
+        self.matrix = matrix
+        self.logits = logits
+
+    @property
+    def classes_(self):  # as a multilabel MLPClassifier: the label columns
+        return np.arange(self.n_labels)
+
+    def predict(self, X):
+        return self.matrix
+
+    def _has_logits(self):
+        return self.logits is not None
+
+    @available_if(_has_logits)
+    def predict_proba(self, X):
+        return 1 / (1 + np.exp(-self.logits))
+
+    @available_if(_has_logits)
+    def decision_function(self, X):
+        return self.logits
+
+
+class MultilabelReward(Reward):
+    """The user's score of multilabel indicator matrices, greater is better.
+
+    Parameters
+    ----------
+    scoring : str or callable
+        As for :class:`Reward`.
+    n_labels : int
+        The number of label columns ``L``.
+    """
+
+    multilabel = True
+
+    def __init__(self, scoring, n_labels):
+        super().__init__(scoring)
+        self.classes = np.arange(n_labels)
+        self._metric = None
+        if self.parts is not None and not self.needs_scores:
+            self._metric = multilabel_metric_for(self.parts, n_labels)
+        self.count_based = self._metric is not None
+        self.decomposable = False
+        self._logits_metric = None
+
+    def _choose_path(self):
+        """Paths are chosen in ``__init__`` (the multiclass ones do not apply)."""
+
+    def __call__(self, y_true, Y_pred, sample_weight=None, *, check=True):
+        """Score each of the K matrices ``Y_pred`` (K, n, L) against ``y_true``."""
+        self._refuse_scores_scorer()
+        y, Y, w, as_numpy = self._matrices(y_true, Y_pred, sample_weight)
+        if self.count_based:
+            out = self._metric.score_labels(y, Y, w)
+            return self._checked(out, as_numpy, check)
+        holder = _FixedMatrices(len(self.classes))
+        values = []
+        w_np = None if w is None else w.cpu().numpy()
+        for matrix in Y.cpu().numpy():
+            holder.matrix = matrix
+            values.append(self._call(holder, y.cpu().numpy(), w_np))
+        out = torch.tensor(values, dtype=torch.float64, device=Y.device)
+        return self._checked(out, as_numpy)
+
+    def swap_scores(self, y_true, Y_pred, sample_weight=None):
+        """Score of every matrix with one entry set to 0 and to 1.
+
+        Returns
+        -------
+        swap : ndarray or tensor of shape (K, n, L, 2)
+            ``swap[k, i, l, c]``: the score of ``Y_pred[k]`` with entry
+            ``(i, l)`` set to ``c``.
+        """
+        if not self.count_based:
+            raise ValueError(
+                f"Per-entry credit needs a count-based scorer; {self._name()} is "
+                "scored by calling it. Use credit='batch'."
+            )
+        y, Y, w, as_numpy = self._matrices(y_true, Y_pred, sample_weight)
+        out = multilabel_swap_scores(self._metric, y, Y, w)
+        return self._checked(out, as_numpy)
+
+    def score_logits(self, y_true, logits, sample_weight=None, *, check=True):
+        """Score K models from their logits (K, n, L) on one batch."""
+        if not self.needs_scores and self.parts is not None:
+            return self(y_true, (logits > 0).long(), sample_weight, check=check)
+        y, _, w, _ = self._matrices(y_true, (logits > 0).long(), sample_weight)
+        y_np = y.cpu().numpy()
+        w_np = None if w is None else w.cpu().numpy()
+        values = []
+        for k_logits in logits.detach().double().cpu().numpy():
+            holder = _FixedMatrices(len(self.classes), (k_logits > 0).astype(int))
+            holder.logits = k_logits
+            values.append(self._call(holder, y_np, w_np))
+        out = torch.tensor(values, dtype=torch.float64)
+        return self._checked(out, False).to(logits.device)
+
+    def _matrices(self, y_true, Y_pred, sample_weight):
+        as_numpy = not torch.is_tensor(Y_pred)
+        Y = torch.as_tensor(np.asarray(Y_pred) if as_numpy else Y_pred).long()
+        if Y.ndim == 2:
+            Y = Y[None]
+        y = torch.as_tensor(y_true, device=Y.device).long()
+        w = None
+        if sample_weight is not None:
+            w = torch.as_tensor(sample_weight, device=Y.device).to(torch.float64)
+        L = len(self.classes)
+        if y.ndim != 2 or y.shape[1] != L or Y.shape[2] != L:
+            raise ValueError(
+                f"Multilabel scores need y_true of shape (n, {L}) and predictions "
+                f"(K, n, {L}); got {tuple(y.shape)} and {tuple(Y.shape)}."
+            )
+        if Y.shape[1] != y.shape[0] or (w is not None and w.shape != y.shape[:1]):
+            raise ValueError(
+                f"y_true has {y.shape[0]} rows, the predictions {Y.shape[1]} and "
+                f"sample_weight {None if w is None else tuple(w.shape)}: they must "
+                "agree."
+            )
+        return y, Y, w, as_numpy

@@ -1,0 +1,107 @@
+"""Multilabel y (an indicator matrix) in both classifiers."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_zopg import PGClassifier, ZOClassifier
+
+ESTIMATORS = [PGClassifier, ZOClassifier]
+
+
+def rare_labels(seed, n=1500, d=10, n_labels=4):
+    """Four labels of 8% positives each, from noisy linear scores."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    Z = X @ rng.normal(size=(d, n_labels)) / np.sqrt(d)
+    Z += 0.6 * rng.normal(size=(n, n_labels))
+    Y = (Z > np.quantile(Z, 0.92, axis=0)).astype(int)
+    return X, Y
+
+
+@pytest.fixture(scope="module")
+def small():
+    X, Y = rare_labels(0, n=300)
+    return X, Y
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_fit_predict_shapes_like_mlpclassifier(Estimator, small):
+    X, Y = small
+    est = Estimator(scoring="f1_samples", max_epochs=3, random_state=0).fit(X, Y)
+    np.testing.assert_array_equal(est.classes_, np.arange(4))
+    pred = est.predict(X)
+    assert pred.shape == Y.shape and set(np.unique(pred)) <= {0, 1}
+    proba = est.predict_proba(X)
+    assert proba.shape == Y.shape and (proba >= 0).all() and (proba <= 1).all()
+    logits = est.decision_function(X)
+    assert logits.shape == Y.shape
+    np.testing.assert_array_equal(pred, (logits > 0).astype(int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # samples with no label: F ill-defined
+        assert est.score(X, Y) == pytest.approx(f1_score(Y, pred, average="samples"))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_multilabel_f1_beats_binary_cross_entropy_on_rare_labels(Estimator):
+    """Binary cross-entropy thresholded at 0.5 hardly predicts an 8% label
+    (test macro F1 0.02-0.07 over four seeds, the same MLP after its 20
+    epochs of BCE); trained on macro F1, PG reached 0.46-0.60 and ZO
+    0.41-0.57 on the same splits. Asserted on one seed with a wide margin."""
+    X, Y = rare_labels(0)
+    X_tr, X_te, Y_tr, Y_te = train_test_split(X, Y, random_state=0)
+    bce = ZOClassifier(
+        scoring="f1_macro", surrogate_epochs=20, max_epochs=1, lr=1e-12, random_state=0
+    ).fit(X_tr, Y_tr)
+    est = Estimator(scoring="f1_macro", random_state=0).fit(X_tr, Y_tr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = f1_score(Y_te, bce.predict(X_te), average="macro")
+        ours = f1_score(Y_te, est.predict(X_te), average="macro")
+    assert ours >= base + 0.25, (ours, base)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_clone_pickle_pipeline_and_grid_search(Estimator, small):
+    X, Y = small
+    est = Estimator(scoring="f1_micro", max_epochs=2, random_state=0)
+    fitted = clone(est).fit(X, Y)
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+    pipe = make_pipeline(StandardScaler(), clone(est)).fit(X, Y)
+    assert pipe.predict(X).shape == Y.shape
+    grid = GridSearchCV(clone(est), {"lr": [0.01, 0.003]}, cv=2).fit(X, Y)
+    assert grid.best_estimator_.predict(X).shape == Y.shape
+
+
+def test_zo_trains_on_a_probability_scorer_of_multilabel_outputs(small):
+    X, Y = small
+    est = ZOClassifier(scoring="roc_auc", max_epochs=2, random_state=0).fit(X, Y)
+    assert np.isfinite(est.score(X, Y))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_multilabel_errors_name_the_problem(Estimator, small):
+    X, Y = small
+    multiclass_outputs = np.stack([Y[:, 0] * 2 + Y[:, 1], Y[:, 2]], 1)
+    with pytest.raises(ValueError, match="multioutput-multiclass"):
+        Estimator().fit(X, multiclass_outputs)
+    constant = Y.copy()
+    constant[:, 2] = 0
+    with pytest.raises(ValueError, match=r"Label column\(s\) \[2\].*constant"):
+        Estimator().fit(X, constant)
+
+
+def test_pg_refuses_probability_scorers_and_exact_sampling_for_multilabel(small):
+    X, Y = small
+    with pytest.raises(ValueError, match="ZOClassifier"):
+        PGClassifier(scoring="roc_auc").fit(X, Y)
+    with pytest.raises(ValueError, match="n_samples='exact'"):
+        PGClassifier(scoring="accuracy", n_samples="exact").fit(X, Y)
