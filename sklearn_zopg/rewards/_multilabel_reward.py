@@ -13,7 +13,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._available_if import available_if
 
-from ._multilabel import multilabel_metric_for, multilabel_swap_scores
+from ._multilabel import HammingLoss, multilabel_metric_for, multilabel_swap_scores
 from ._reward import Reward
 
 __all__ = ["MultilabelReward"]
@@ -66,7 +66,8 @@ class MultilabelReward(Reward):
         if self.parts is not None and not self.needs_scores:
             self._metric = multilabel_metric_for(self.parts, n_labels)
         self.count_based = self._metric is not None
-        self.decomposable = False
+        # The Hamming loss is a sum over entries: PG's n_samples="exact".
+        self.decomposable = isinstance(self._metric, HammingLoss)
         self._logits_metric = None
 
     def _choose_path(self):

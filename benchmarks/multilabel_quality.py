@@ -1,0 +1,157 @@
+"""Multilabel quality: PG and ZO against the surrogate losses users pick (issue 13).
+
+For each task (an indicator ``y``; a scorer: macro F1 or samples F1), over
+several seeds and a held-out half:
+
+- ``PGClassifier`` and ``ZOClassifier``, defaults, ``scoring=`` the task's;
+- (h1) per-label binary cross-entropy: the same 64-unit MLP, same optimizer,
+  learning rate, epochs and batch size (skorch), thresholded at 0.5;
+- (h2) sigmoidF1 (Bénédict et al. 2021): the same MLP trained on
+  ``1 - soft F1``, the F1 of the task's average computed from sigmoid
+  probabilities (macro: per label; samples: per row);
+- (h3) ``MLPClassifier`` (sklearn's own multilabel MLP, BCE);
+- (h4) ``MultiOutputClassifier(TunedThresholdClassifierCV(LogisticRegression))``:
+  one logistic regression per label, its threshold tuned for F1.
+
+Prints a markdown table of mean ± std test score and mean fit time.
+Run: ``python benchmarks/multilabel_quality.py [n_seeds]``.
+"""
+
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_digits, make_multilabel_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import TunedThresholdClassifierCV, train_test_split
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch import NeuralNet
+
+from sklearn_zopg import PGClassifier, ZOClassifier
+from sklearn_zopg._modules import MLP
+from sklearn_zopg._reference import soft_f1_loss
+
+
+def rare_labels(seed=0, n=1500, d=10, n_labels=4):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    Z = X @ rng.normal(size=(d, n_labels)) / np.sqrt(d)
+    Z += 0.6 * rng.normal(size=(n, n_labels))
+    return X, (Z > np.quantile(Z, 0.92, axis=0)).astype(int)
+
+
+def digit_attributes():
+    """A real multilabel task from ``load_digits``: is the digit even, at
+    least 5, prime, a zero, a seven (10% positives for the last two)."""
+    digits = load_digits()
+    t = digits.target
+    Y = np.stack([t % 2 == 0, t >= 5, np.isin(t, [2, 3, 5, 7]), t == 0, t == 7], 1)
+    return digits.data, Y.astype(int)
+
+
+def tasks():
+    X, Y = rare_labels()
+    for scoring in ("f1_macro", "f1_samples"):
+        yield "linear scores, 4 labels of 8%", scoring, X, Y
+    X, Y = make_multilabel_classification(
+        2000, 20, n_classes=8, n_labels=1, allow_unlabeled=False, random_state=0
+    )
+    yield "make_multilabel_classification, 8 labels", "f1_macro", X, Y
+    X, Y = digit_attributes()
+    yield "digits: 5 attributes", "f1_macro", X, Y
+
+
+class SurrogateMLP(ClassifierMixin, BaseEstimator):
+    """The default MLP trained by skorch on a multilabel loss, thresholded at 0.5."""
+
+    def __init__(self, loss="bce", average="macro", seed=0):
+        self.loss = loss
+        self.average = average
+        self.seed = seed
+
+    def fit(self, X, Y):
+        torch.manual_seed(self.seed)
+        X = np.asarray(X, dtype=np.float32)
+        Y = np.asarray(Y, dtype=np.float32)
+        if self.loss == "bce":
+            criterion = torch.nn.BCEWithLogitsLoss
+        else:
+            average = self.average
+
+            class SoftF1(torch.nn.Module):
+                def forward(self, logits, target):
+                    return soft_f1_loss(logits, target, average)
+
+            criterion = SoftF1
+        self.classes_ = np.arange(Y.shape[1])
+        self.net_ = NeuralNet(
+            MLP(X.shape[1], Y.shape[1]),
+            criterion=criterion,
+            optimizer=torch.optim.Adam,
+            lr=0.01,
+            max_epochs=100,
+            batch_size=256,
+            train_split=None,
+            verbose=0,
+        ).fit(X, Y)
+        return self
+
+    def predict(self, X):
+        logits = self.net_.forward(np.asarray(X, dtype=np.float32))
+        return (logits > 0).numpy().astype(int)
+
+
+def methods(scoring):
+    average = scoring.split("_")[1]
+    yield "PG", lambda s: PGClassifier(scoring=scoring, random_state=s)
+    yield "ZO", lambda s: ZOClassifier(scoring=scoring, random_state=s)
+    yield "(h1) MLP, BCE per label", lambda s: SurrogateMLP("bce", seed=s)
+    yield "(h2) MLP, sigmoidF1", lambda s: SurrogateMLP("soft_f1", average, s)
+    yield "(h3) MLPClassifier", lambda s: MLPClassifier((64,), random_state=s)
+    yield (
+        "(h4) LogReg + tuned threshold per label",
+        lambda s: MultiOutputClassifier(
+            TunedThresholdClassifierCV(
+                LogisticRegression(max_iter=2000), scoring="f1", random_state=s
+            )
+        ),
+    )
+
+
+def main(n_seeds=3):
+    warnings.simplefilter("ignore")  # ill-defined F on empty rows, convergence
+    print(
+        f"Test score, mean ± std over {n_seeds} seeds (50/50 split, "
+        "standardized features); fit time in seconds\n"
+    )
+    print("| task | scorer | method | test score | fit time |")
+    print("|---|---|---|---|---|")
+    for title, scoring, X, Y in tasks():
+        scorer = get_scorer(scoring)
+        for method, make in methods(scoring):
+            scores, times = [], []
+            for seed in range(n_seeds):
+                X_tr, X_te, Y_tr, Y_te = train_test_split(
+                    X, Y, test_size=0.5, random_state=seed
+                )
+                model = make_pipeline(StandardScaler(), make(seed))
+                start = time.perf_counter()
+                model.fit(X_tr, Y_tr)
+                times.append(time.perf_counter() - start)
+                scores.append(scorer(model, X_te, Y_te))
+            print(
+                f"| {title} | {scoring} | {method} | {np.mean(scores):.3f} ± "
+                f"{np.std(scores):.3f} | {np.mean(times):.2f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:]))
