@@ -36,7 +36,7 @@ from skorch import NeuralNet
 
 from sklearn_zopg import PGClassifier, ZOClassifier
 from sklearn_zopg._modules import MLP
-from sklearn_zopg._reference import soft_f1_loss
+from sklearn_zopg._surrogates import soft_f1
 
 
 def rare_labels(seed=0, n=1500, d=10, n_labels=4):
@@ -87,7 +87,7 @@ class SurrogateMLP(ClassifierMixin, BaseEstimator):
 
             class SoftF1(torch.nn.Module):
                 def forward(self, logits, target):
-                    return soft_f1_loss(logits, target, average)
+                    return 1 - soft_f1(torch.sigmoid(logits), target, average)
 
             criterion = SoftF1
         self.classes_ = np.arange(Y.shape[1])

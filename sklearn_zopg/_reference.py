@@ -10,8 +10,6 @@ __all__ = [
     "as_skorch_input",
     "cross_entropy_net",
     "imbalanced_problem",
-    "soft_f1",
-    "soft_f1_loss",
 ]
 
 
@@ -59,24 +57,3 @@ def as_skorch_input(X, y=None):
     """float32 features (and int64 labels) as skorch's classifier expects."""
     X = np.asarray(X, dtype=np.float32)
     return X if y is None else (X, np.asarray(y, dtype=np.int64))
-
-
-def soft_f1(proba, target, average="macro"):
-    """F1 of soft confusion counts (the sigmoidF1 surrogate's score).
-
-    Multilabel counts computed from probabilities ``proba`` (n, L) instead of
-    0/1 predictions, per label (``"macro"``: the mean of the labels' F1) or
-    per row (``"samples"``). On 0/1 inputs it equals ``f1_score(target,
-    proba, average=average)`` (a label or row with no true nor predicted
-    positive counts 0, sklearn's default).
-    """
-    axis = 0 if average == "macro" else 1
-    tp = (proba * target).sum(axis)
-    denominator = proba.sum(axis) + target.sum(axis)
-    f1 = torch.where(denominator > 0, 2 * tp / denominator.clamp_min(1e-12), 0.0)
-    return f1.mean()
-
-
-def soft_f1_loss(logits, target, average="macro"):
-    """sigmoidF1 (Bénédict et al. 2021): ``1 - soft_f1(sigmoid(logits))``."""
-    return 1 - soft_f1(torch.sigmoid(logits), target, average)
