@@ -84,6 +84,11 @@ def gradient_agreement(
         covariance).
     """
     check_is_fitted(estimator)
+    if getattr(estimator, "_multilabel", False):
+        raise ValueError(
+            "gradient_agreement compares single-label policies (a softmax over "
+            "classes); the estimator was fitted on multilabel y."
+        )
     X = validate_data(estimator, X, reset=False, dtype=[np.float64, np.float32])
     net = estimator.net_
     module = net.module_

@@ -118,3 +118,29 @@ def test_pg_exact_expectation_for_the_hamming_loss(small):
     est = PGClassifier(scoring=scoring, n_samples="exact", random_state=0)
     est.fit(X, Y)
     assert hamming_loss(Y, est.predict(X)) <= Y.mean() + 1e-12
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_early_stopping_and_sample_weight_with_multilabel_y(Estimator, small):
+    """The holdout is stratified on each row's rarest label; weights reach
+    the per-label cross-entropy and the scorer."""
+    X, Y = small
+    w = np.random.default_rng(0).uniform(0.5, 2, len(Y))
+    est = Estimator(
+        scoring="f1_micro",
+        early_stopping=True,
+        surrogate_epochs=2,
+        max_epochs=3,
+        random_state=0,
+    ).fit(X, Y, sample_weight=w)
+    assert "valid_score" in est.net_.history[-1]
+    assert est.predict(X).shape == Y.shape
+
+
+def test_gradient_agreement_refuses_multilabel_estimators(small):
+    from sklearn_zopg.diagnostics import gradient_agreement
+
+    X, Y = small
+    est = ZOClassifier(scoring="f1_micro", max_epochs=1, random_state=0).fit(X, Y)
+    with pytest.raises(ValueError, match="multilabel"):
+        gradient_agreement(est, X, Y)
