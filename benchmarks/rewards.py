@@ -126,6 +126,45 @@ def logits_table():
                 )
 
 
+def regression_table():
+    """Regression scorers: K prediction vectors scored at once vs the scorer
+    called once per vector."""
+    from sklearn.metrics import get_scorer_names
+
+    from sklearn_zopg.rewards import RegressionReward
+    from sklearn_zopg.rewards._regression_reward import _FixedPredictions
+    from sklearn_zopg.rewards._scorer_parts import scorer_parts
+
+    rng = np.random.default_rng(0)
+    names = [
+        name
+        for name in get_scorer_names()
+        if scorer_parts(get_scorer(name)).is_regression_metric
+    ]
+    print(f"\nTime per prediction vector, K={K} per call (best of repeats)\n")
+    print("| scorer | n | sklearn µs/vector | reward µs/vector | ratio |")
+    print("|---|---|---|---|---|")
+    for scoring in names:
+        scorer = get_scorer(scoring)
+        reward = RegressionReward(scoring)
+        assert reward.vectorized
+        for n in (256, 4096):
+            y = np.abs(rng.normal(size=n)) + 0.1
+            P = np.abs(y + rng.normal(size=(K, n))) + 0.1
+            X = np.zeros((n, 1))
+
+            def with_sklearn():
+                for p in P:
+                    scorer(_FixedPredictions(p), X, y)
+
+            t_sk = best_time(with_sklearn, 2) / K
+            t_ours = best_time(lambda: reward(y, P), 10) / K
+            print(
+                f"| {scoring} | {n} | {t_sk * 1e6:.0f} | {t_ours * 1e6:.2f} | "
+                f"{t_sk / t_ours:.0f}× |"
+            )
+
+
 def zo_fit_table():
     """A ZO fit (defaults) on each scorer of whole models against the same
     fit on F1 (binary) or f1_macro (four classes): 1,500 rows, 20 features."""
@@ -202,5 +241,6 @@ if __name__ == "__main__":
     )
     timing_table()
     logits_table()
+    regression_table()
     zo_fit_table()
     variance_table()

@@ -4,6 +4,7 @@ Pure numpy/torch: this package imports neither skorch nor the estimators.
 """
 
 from ._multilabel_reward import MultilabelReward
+from ._regression_reward import RegressionReward
 from ._reward import Reward, make_reward
 
-__all__ = ["MultilabelReward", "Reward", "make_reward"]
+__all__ = ["MultilabelReward", "RegressionReward", "Reward", "make_reward"]
