@@ -121,12 +121,25 @@ def _multilabel_targets(y):
     return y
 
 
-class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
-    """Base of the score-trained classifiers. Not for direct use.
+class Targets:
+    """What ``fit`` learned about ``y``: the training targets the net sees,
+    the number of module outputs, the reward, and the fitted attributes."""
+
+    def __init__(self, train, n_outputs, reward, attributes):
+        self.train = train
+        self.n_outputs = n_outputs
+        self.reward = reward
+        self.attributes = attributes
+
+
+class BaseScoreEstimator(BaseEstimator):
+    """Base of the score-trained estimators. Not for direct use.
 
     Subclasses set ``_net_class`` (a :class:`~sklearn_zopg._net.ScoreNet`
     subclass whose ``score_step`` is the method) and ``_method_parameters``
-    (the names of the estimator's parameters that the net takes as its own).
+    (the names of the estimator's parameters that the net takes as its own),
+    and define the target hooks (``_targets``, ``_check_same_targets``,
+    ``_output_layer``, ``_check_reward``).
     """
 
     _net_class = None
@@ -205,21 +218,6 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.weight_decay = weight_decay
 
-    # ------------------------------------------------------------ hooks
-    def _check_reward(self, reward):
-        """Refuse scorers the training method cannot use (hook)."""
-        if reward.parts is not None and reward.parts.is_regression_metric:
-            raise ValueError(
-                f"scoring={reward._name()} is a regression metric "
-                f"({reward.parts.score_func.__name__}); a classifier predicts "
-                "labels. Use a classification scorer such as 'accuracy', 'f1' or "
-                "'roc_auc'."
-            )
-
-    def _proba_temperature(self):
-        """Temperature of ``predict_proba`` (the policy's, for PG)."""
-        return 1.0
-
     # ------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -266,27 +264,23 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         device = self._check_settings()
         continued = self.net_ if self.warm_start and hasattr(self, "net_") else None
         fitted_width = getattr(self, "n_features_in_", None)
-        X, y_index, classes, sample_weight = self._validate_training_data(
-            X, y, sample_weight
-        )
-        multilabel = y_index.ndim == 2
-        if multilabel:
-            reward = MultilabelReward(self.scoring, len(classes))
-        else:
-            reward = make_reward(self.scoring, classes=classes)
+        X, targets, sample_weight = self._targets(X, y, sample_weight)
+        reward = targets.reward
         self._check_reward(reward)
         if continued is not None:
-            self._check_continuable(classes, X.shape[1], fitted_width)
+            self._check_continuable(targets, X.shape[1], fitted_width)
         rng = check_random_state(self.random_state)
         seed, split_seed = (int(rng.randint(2**31 - 1)) for _ in range(2))
 
         dtype = torch.float64 if device.type == "cpu" else torch.float32
         dataset = training_dataset(
             as_tensors(X, device, dtype),
-            as_tensors(y_index, device),
+            as_tensors(targets.train, device, dtype),
             None if sample_weight is None else as_tensors(sample_weight, device),
         )
-        net = self._build_net(reward, X.shape[1], len(classes), device, dtype, seed)
+        net = self._build_net(
+            reward, X.shape[1], targets.n_outputs, device, dtype, seed
+        )
         if continued is not None:
             net.module_.load_state_dict(continued.module_.state_dict())
             net.history_ = copy.deepcopy(continued.history)
@@ -297,8 +291,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         with _training_rng(net.module_, seed + 2), fit_threads(net.module_, device):
             self._run_phases(net, dataset, skip_surrogate=continued is not None)
 
-        self.classes_ = classes
-        self._multilabel = multilabel
+        for name, value in targets.attributes.items():
+            setattr(self, name, value)
         self.net_ = net
         self.n_iter_ = len(net.history)
         self._fitted_structure = self._structure()
@@ -343,44 +337,12 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
             )
         return _check_device(self.device)
 
-    def _validate_training_data(self, X, y, sample_weight):
-        X, y = validate_data(
-            self, X, y, multi_output=True, dtype=[np.float64, np.float32]
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected; it "
-                "is raveled.",
-                DataConversionWarning,
-                stacklevel=3,
-            )
-            y = y.ravel()
-        check_classification_targets(y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
-        if y.ndim == 2:
-            return X, _multilabel_targets(y), np.arange(y.shape[1]), sample_weight
-        classes, y_index = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"The training labels contain only one class ({classes[0]!r}); a "
-                "classifier needs samples of at least 2 classes."
-            )
-        return X, y_index, classes, sample_weight
-
     def _structure(self):
         return {name: getattr(self, name) for name in self._structure_parameters}
 
-    def _check_continuable(self, classes, n_features, fitted_width):
+    def _check_continuable(self, targets, n_features, fitted_width):
         """A warm start continues the fitted module: refuse what it cannot honour."""
-        if not np.array_equal(classes, self.classes_):
-            raise ValueError(
-                "warm_start=True can only continue a model fitted on the same "
-                f"classes: it was fitted on {self.classes_.tolist()}, y has "
-                f"{classes.tolist()}. Set warm_start=False to start afresh."
-            )
+        self._check_same_targets(targets)
         if n_features != fitted_width:
             raise ValueError(
                 f"warm_start=True continues a module fitted on n_features_in_="
@@ -395,14 +357,6 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                     f"changed since it was built ({fitted[name]!r} -> {value!r}). "
                     "Set warm_start=False to build a new module."
                 )
-
-    def _output_layer(self, multilabel):
-        """The surrogate loss and the probabilities of the outputs: softmax
-        over classes, or a sigmoid per label."""
-        temperature = self._proba_temperature()
-        if multilabel:
-            return MultilabelBCE, TemperedSigmoid(temperature)
-        return torch.nn.CrossEntropyLoss, TemperedSoftmax(temperature)
 
     def _build_net(self, reward, n_features, n_classes, device, dtype, seed):
         with _seeded_global_rng(seed):
@@ -433,7 +387,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
                     ),
                 ),
             ]
-        criterion, nonlinearity = self._output_layer(reward.multilabel)
+        criterion, nonlinearity = self._output_layer(reward)
         net = self._net_class(
             module=module,
             reward=reward,
@@ -488,6 +442,83 @@ class BaseScoreClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         return self.net_.logits(X).double().cpu()
 
+
+class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
+    """Base of the score-trained classifiers. Not for direct use."""
+
+    # ------------------------------------------------------------ hooks
+    def _check_reward(self, reward):
+        """Refuse scorers the training method cannot use (hook)."""
+        if reward.parts is not None and reward.parts.is_regression_metric:
+            raise ValueError(
+                f"scoring={reward._name()} is a regression metric "
+                f"({reward.parts.score_func.__name__}); a classifier predicts "
+                "labels. Use a classification scorer such as 'accuracy', 'f1' or "
+                "'roc_auc'."
+            )
+
+    def _proba_temperature(self):
+        """Temperature of ``predict_proba`` (the policy's, for PG)."""
+        return 1.0
+
+    def _targets(self, X, y, sample_weight):
+        """Validated ``X``, the :class:`Targets` of ``y``, the weights."""
+        X, y_index, classes, sample_weight = self._validate_training_data(
+            X, y, sample_weight
+        )
+        multilabel = y_index.ndim == 2
+        if multilabel:
+            reward = MultilabelReward(self.scoring, len(classes))
+        else:
+            reward = make_reward(self.scoring, classes=classes)
+        attributes = {"classes_": classes, "_multilabel": multilabel}
+        return X, Targets(y_index, len(classes), reward, attributes), sample_weight
+
+    def _check_same_targets(self, targets):
+        classes = targets.attributes["classes_"]
+        if not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                "warm_start=True can only continue a model fitted on the same "
+                f"classes: it was fitted on {self.classes_.tolist()}, y has "
+                f"{classes.tolist()}. Set warm_start=False to start afresh."
+            )
+
+    def _validate_training_data(self, X, y, sample_weight):
+        X, y = validate_data(
+            self, X, y, multi_output=True, dtype=[np.float64, np.float32]
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; it "
+                "is raveled.",
+                DataConversionWarning,
+                stacklevel=3,
+            )
+            y = y.ravel()
+        check_classification_targets(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        if y.ndim == 2:
+            return X, _multilabel_targets(y), np.arange(y.shape[1]), sample_weight
+        classes, y_index = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"The training labels contain only one class ({classes[0]!r}); a "
+                "classifier needs samples of at least 2 classes."
+            )
+        return X, y_index, classes, sample_weight
+
+    def _output_layer(self, reward):
+        """The surrogate loss and the probabilities of the outputs: softmax
+        over classes, or a sigmoid per label."""
+        temperature = self._proba_temperature()
+        if reward.multilabel:
+            return MultilabelBCE, TemperedSigmoid(temperature)
+        return torch.nn.CrossEntropyLoss, TemperedSoftmax(temperature)
+
+    # ------------------------------------------------------------ predicting
     def decision_function(self, X):
         """Logits of the trained module.
 
