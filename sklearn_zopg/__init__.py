@@ -1,9 +1,9 @@
-"""sklearn-zopg: scikit-learn classifiers trained on the score you care about."""
+"""sklearn-zopg: scikit-learn estimators trained on the score you care about."""
 
 from . import diagnostics
 from .pg import PGClassifier
 from .rewards import Reward, make_reward
-from .zo import ZOClassifier
+from .zo import ZOClassifier, ZORegressor
 
 __version__ = "0.1.0"
 
@@ -11,6 +11,7 @@ __all__ = [
     "PGClassifier",
     "Reward",
     "ZOClassifier",
+    "ZORegressor",
     "__version__",
     "diagnostics",
     "make_reward",

@@ -61,8 +61,12 @@ def split_rows(X, rows):
 def strata(y):
     """The class index of each row to stratify on; for a multilabel indicator
     matrix, the row's rarest positive label (``L`` for a row of zeros), so
-    that rare labels are spread over the batches too."""
-    y = torch.as_tensor(y).long().cpu()
+    that rare labels are spread over the batches too; None for regression
+    targets."""
+    y = torch.as_tensor(y).cpu()
+    if y.is_floating_point():  # regression targets: nothing to stratify on
+        return None
+    y = y.long()
     if y.ndim == 1:
         return y
     counts = y.sum(0)
@@ -155,8 +159,9 @@ class RowBatches:
         return -(-self.n_rows // self.batch_size)
 
     def _batches(self):
-        if self.shuffle and self.y is not None:
-            return stratified_batches(strata(self.y), len(self), self.generator)
+        labels = None if self.y is None else strata(self.y)
+        if self.shuffle and labels is not None:
+            return stratified_batches(labels, len(self), self.generator)
         if self.shuffle:
             return torch.randperm(self.n_rows, generator=self.generator).split(
                 self.batch_size

@@ -55,7 +55,8 @@ class StratifiedHoldout:
         self.random_state = random_state
 
     def __call__(self, dataset, y=None, **fit_params):
-        labels = strata(dataset.y).numpy()
+        labels = strata(dataset.y)
+        labels = np.zeros(len(dataset)) if labels is None else labels.numpy()
         if np.ndim(dataset.y) == 2:  # multilabel: pool the strata of one row
             values, counts = np.unique(labels, return_counts=True)
             labels = np.where(np.isin(labels, values[counts < 2]), -1, labels)

@@ -132,6 +132,15 @@ class TemperedSigmoid:
         return torch.sigmoid(logits.double() / self.temperature)
 
 
+class RowMSE(torch.nn.MSELoss):
+    """Squared error averaged over a row's outputs (the regressors'
+    surrogate; ``reduction="none"`` gives one value per row)."""
+
+    def forward(self, input, target):
+        loss = super().forward(input, target.to(input.dtype))
+        return loss.mean(-1) if self.reduction == "none" else loss
+
+
 class MultilabelBCE(torch.nn.BCEWithLogitsLoss):
     """Binary cross-entropy per label, averaged over a row's labels (the
     multilabel surrogate; ``reduction="none"`` gives one value per row)."""
@@ -272,7 +281,9 @@ class ScoreNet(NeuralNet):
         self._set_training(True)
         Xi, yi = batch
         X = as_tensors(Xi, self.device)
-        y = as_tensors(yi, self.device).long()
+        y = as_tensors(yi, self.device)
+        if not y.is_floating_point():  # class indices; regression keeps floats
+            y = y.long()
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         features = X["X"] if isinstance(X, dict) else X
         if self.phase == "surrogate":

@@ -2,5 +2,6 @@
 forwards."""
 
 from ._classifier import ZOClassifier
+from ._regressor import ZORegressor
 
-__all__ = ["ZOClassifier"]
+__all__ = ["ZOClassifier", "ZORegressor"]
