@@ -1,7 +1,7 @@
 """sklearn-zopg: scikit-learn estimators trained on the score you care about."""
 
 from . import diagnostics
-from .pg import PGClassifier
+from .pg import PGClassifier, PGRegressor
 from .rewards import Reward, make_reward
 from .zo import ZOClassifier, ZORegressor
 
@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PGClassifier",
+    "PGRegressor",
     "Reward",
     "ZOClassifier",
     "ZORegressor",

@@ -4,7 +4,9 @@
 class's help shows its own values.
 """
 
-__all__ = ["SHARED_ATTRIBUTES", "shared_parameters"]
+import re
+
+__all__ = ["SHARED_ATTRIBUTES", "regressor_parameters", "shared_parameters"]
 
 _SHARED_PARAMETERS = """\
 scoring : str or callable, default="accuracy"
@@ -150,3 +152,35 @@ classes_ : ndarray of shape (n_classes,)
     best_validation_score_ : float or None
         The best ``valid_score`` of the last fit with ``early_stopping``
         (the fitted parameters are those of that epoch); None without it."""
+
+
+_REGRESSION_SCORING = """scoring : str or callable, default="neg_mean_absolute_error"
+        What training maximizes: a regression scorer name
+        (``sklearn.metrics.get_scorer_names()``), a ``make_scorer`` object
+        (``mean_pinball_loss`` with ``alpha=``, a cost of your own), or a
+        callable ``scorer(estimator, X, y) -> float``. Greater is better.
+        Every scikit-learn regression scorer has an exact vectorized twin
+        that scores all sampled or perturbed predictions at once; a custom
+        scorer is called once per prediction array. Classification scorers
+        are refused.
+
+"""
+
+
+def regressor_parameters(**kwargs):
+    """:func:`shared_parameters` for the regressors: the regression
+    ``scoring``, squared error as the surrogate, outputs instead of classes."""
+    text = (
+        shared_parameters(**kwargs)
+        .replace("cross-entropy", "squared-error")
+        .replace("the number of classes", "the number of target columns")
+        .replace("``n_classes`` when", "``n_classes`` (the outputs) when")
+        .replace("logits ``(n, n_classes)``", "predictions ``(n, n_outputs)``")
+    )
+    return re.sub(
+        r"scoring : .*?\n\n",
+        lambda match: _REGRESSION_SCORING,
+        text,
+        count=1,
+        flags=re.S,
+    )

@@ -46,6 +46,15 @@ class StandardizedReward:
         out = values * self.scale.to(values.device) + self.mean.to(values.device)
         return out[..., 0] if self.one_d else out
 
+    def contributions(self, y_true, outputs, sample_weight=None):
+        """Per-sample shares ``(K, n)`` of the training scores."""
+        shares = self.reward.contributions(
+            self.original_units(y_true),
+            self.original_units(outputs.detach()),
+            sample_weight,
+        )
+        return shares.to(outputs.device) / self.unit
+
     def score_logits(self, y_true, outputs, sample_weight=None, *, check=True):
         """Score K models from their outputs ``(K, n, m)`` on one batch."""
         scores = self.reward(

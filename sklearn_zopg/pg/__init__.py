@@ -1,5 +1,6 @@
-"""Policy gradient: the classifier, its skorch net and its pure gradient math."""
+"""Policy gradient: the classifier, the regressor, their nets and gradient math."""
 
 from ._classifier import PGClassifier
+from ._regressor import PGRegressor
 
-__all__ = ["PGClassifier"]
+__all__ = ["PGClassifier", "PGRegressor"]

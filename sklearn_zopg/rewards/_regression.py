@@ -57,6 +57,15 @@ class RegressionMetric:
 
     sign = 1.0
     weighted = True  # the fast path handles sample weights
+    decomposable = False  # True: the score is a weighted mean of ``terms``
+
+    def contributions(self, y, P, weight):
+        """Each sample's share of the score, ``(K, n)``, summing to it
+        (``decomposable`` metrics only)."""
+        per_sample = self.terms(y, P).mean(-1)  # uniform average of outputs
+        if weight is None:
+            return self.sign * per_sample / y.shape[0]
+        return self.sign * per_sample * (weight / weight.sum())
 
     def applies(self, y, P, weight):
         return self.weighted or weight is None
@@ -70,6 +79,8 @@ class RegressionMetric:
 
 
 class AbsoluteError(RegressionMetric):
+    decomposable = True
+
     def terms(self, y, P):
         return np.abs(P - y)
 
@@ -78,6 +89,7 @@ class SquaredError(RegressionMetric):
     def __init__(self, root=False, log=False):
         self.root = root
         self.log = log
+        self.decomposable = not root
 
     def applies(self, y, P, weight):
         return not self.log or ((y > -1).all() and (P > -1).all())
@@ -92,11 +104,15 @@ class SquaredError(RegressionMetric):
 
 
 class AbsolutePercentageError(RegressionMetric):
+    decomposable = True
+
     def terms(self, y, P):
         return np.abs(P - y) / np.maximum(np.abs(y), _EPS)
 
 
 class Pinball(RegressionMetric):
+    decomposable = True
+
     def __init__(self, alpha=0.5):
         self.alpha = alpha
 
@@ -107,6 +123,8 @@ class Pinball(RegressionMetric):
 
 
 class Deviance(RegressionMetric):
+    decomposable = True
+
     """Mean Poisson (power 1) or gamma (power 2) deviance."""
 
     def __init__(self, power):

@@ -56,7 +56,6 @@ class RegressionReward(Reward):
             )
         self._metric = None if parts is None else regression_metric_for(parts)
         self.count_based = False
-        self.decomposable = False
 
     def _choose_path(self):
         """Paths are chosen in ``__init__`` (the classifiers' do not apply)."""
@@ -64,6 +63,21 @@ class RegressionReward(Reward):
     @property
     def vectorized(self):
         return self._metric is not None
+
+    @property
+    def decomposable(self):
+        """True when the score is a weighted mean over samples (MAE, squared
+        error, MAPE, pinball, deviances): :meth:`contributions` exists."""
+        return self._metric is not None and self._metric.decomposable
+
+    def contributions(self, y_true, P, sample_weight=None):
+        """Each sample's share of each array's score, ``(K, n)``: the
+        per-sample credit of policy gradient (unchecked; the score is)."""
+        as_numpy = not torch.is_tensor(P)
+        device = None if as_numpy else P.device
+        y, P, w, _ = self._arrays(y_true, P, sample_weight)
+        out = torch.as_tensor(self._metric.contributions(y, P, w), device=device)
+        return out.cpu().numpy() if as_numpy else out
 
     def __call__(self, y_true, P, sample_weight=None, *, check=True):
         """Score each prediction array ``P[k]`` against ``y_true``.

@@ -1,43 +1,21 @@
 """ZORegressor: zeroth-order estimates of any regression score's gradient."""
 
-import re
-
 import torch
 
-from .._docs import shared_parameters
+from .._docs import regressor_parameters
 from .._regressor_base import BaseScoreRegressor
 from ._classifier import ZOClassifier
 from ._net import ZONet
 
 __all__ = ["ZORegressor"]
 
-_SCORING = """scoring : str or callable, default="neg_mean_absolute_error"
-        What training maximizes: a regression scorer name
-        (``sklearn.metrics.get_scorer_names()``), a ``make_scorer`` object
-        (``mean_pinball_loss`` with ``alpha=``, a cost of your own), or a
-        callable ``scorer(estimator, X, y) -> float``. Greater is better.
-        Every scikit-learn regression scorer has an exact vectorized twin
-        that scores all perturbed models at once; a custom scorer is called
-        once per perturbed model. Classification scorers are refused.
-
-"""
-_PARAMETERS = re.sub(
-    r"scoring : .*?\n\n",
-    lambda match: _SCORING,
-    shared_parameters(
-        lr=0.003,
-        surrogate_epochs=20,
-        surrogate_lr=0.01,
-        weight_decay=0.01,
-        loss_meaning="minus the score of the current (unperturbed) model on the "
-        "batch, divided by the absolute score of the constant mean prediction",
-    )
-    .replace("cross-entropy", "squared-error")
-    .replace("the number of classes", "the number of target columns")
-    .replace("``n_classes`` when", "``n_classes`` (the outputs) when")
-    .replace("logits ``(n, n_classes)``", "predictions ``(n, n_outputs)``"),
-    count=1,
-    flags=re.S,
+_PARAMETERS = regressor_parameters(
+    lr=0.003,
+    surrogate_epochs=20,
+    surrogate_lr=0.01,
+    weight_decay=0.01,
+    loss_meaning="minus the score of the current (unperturbed) model on the "
+    "batch, divided by the absolute score of the constant mean prediction",
 )
 
 
