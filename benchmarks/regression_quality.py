@@ -1,0 +1,187 @@
+"""Regression quality: PGRegressor and ZORegressor against what users fit (issue 14).
+
+For each task (a dataset that ships with scikit-learn or a generated one, a
+regression scorer), over several seeds and a held-out half, standardized
+features:
+
+- ``PGRegressor`` and ``ZORegressor``, defaults, ``scoring=`` the task's;
+- (a) the same 64-unit MLP trained by skorch (``NeuralNetRegressor``) on
+  squared error, same optimizer, learning rate, epochs and batch size, on
+  standardized targets;
+- (b) the same MLP on the task's matching differentiable loss where there is
+  one: L1 (absolute and median absolute error), relative L1 (MAPE), pinball
+  (quantiles, and the asymmetric cost, a pinball of alpha 0.8);
+- (c) ``MLPRegressor((64,))``;
+- (d) ``LinearRegression``, or ``QuantileRegressor`` for pinball-type tasks;
+- (e) ``HistGradientBoostingRegressor`` with its matching ``loss``.
+
+Prints a markdown table of mean ± std test score and mean fit time.
+Run: ``python benchmarks/regression_quality.py [n_seeds]``.
+"""
+
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.datasets import load_diabetes
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import LinearRegression, QuantileRegressor
+from sklearn.metrics import get_scorer, make_scorer, mean_pinball_loss
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch import NeuralNetRegressor
+
+from sklearn_zopg import PGRegressor, ZORegressor
+from sklearn_zopg._modules import MLP
+
+PINBALL_90 = make_scorer(mean_pinball_loss, alpha=0.9, greater_is_better=False)
+
+
+def asymmetric_cost(y_true, y_pred):
+    """4 per unit under-forecast, 1 per unit over-forecast (mean)."""
+    under = np.maximum(y_true - y_pred, 0)
+    over = np.maximum(y_pred - y_true, 0)
+    return float(np.mean(4 * under + over))
+
+
+COST = make_scorer(asymmetric_cost, greater_is_better=False)
+SCORER_NAMES = {id(PINBALL_90): "pinball(alpha=0.9)", id(COST): "asymmetric cost"}
+
+
+def tasks():
+    X, y = load_diabetes(return_X_y=True)
+    yield "diabetes", "neg_mean_absolute_error", X, y, ("l1", None)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 8))
+    y = X @ rng.normal(size=8) + 2 * rng.standard_t(1.5, size=2000)
+    yield "heavy-tailed noise", "neg_median_absolute_error", X, y, ("l1", None)
+    X = rng.normal(size=(2000, 8))
+    y = np.exp(0.3 * X @ rng.normal(size=8) + 0.3 * rng.normal(size=2000))
+    yield "positive target", "neg_mean_absolute_percentage_error", X, y, ("mape", None)
+    X = rng.normal(size=(2000, 8))
+    y = X @ rng.normal(size=8) + (1 + np.abs(X[:, 0])) * rng.normal(size=2000)
+    yield "heteroscedastic, 90% quantile", PINBALL_90, X, y, ("pinball", 0.9)
+    yield "same, cost 4 per unit under", COST, X, y, ("pinball", 0.8)
+
+
+class _Loss(torch.nn.Module):
+    """Pinball loss of quantile ``alpha``."""
+
+    def __init__(self, kind="pinball", alpha=0.5):
+        super().__init__()
+        self.kind = kind
+        self.alpha = alpha
+
+    def forward(self, pred, target):
+        diff = target - pred
+        return torch.maximum(self.alpha * diff, (self.alpha - 1) * diff).mean()
+
+
+class SkorchMLP(RegressorMixin, BaseEstimator):
+    """The default MLP by skorch on standardized targets, squared error or a
+    matching loss (``kind``: "l1", "mape" (L1 weighted by 1/|y|), "pinball")."""
+
+    def __init__(self, kind=None, alpha=None, seed=0):
+        self.kind = kind
+        self.alpha = alpha
+        self.seed = seed
+
+    def fit(self, X, y):
+        torch.manual_seed(self.seed)
+        self.mean_, self.scale_ = y.mean(), y.std()
+        target = ((y - self.mean_) / self.scale_).astype(np.float32)[:, None]
+        sample_weight = None
+        if self.kind == "mape":  # minimize |y - p| / |y|: weight rows by 1/|y|
+            sample_weight = 1 / np.maximum(np.abs(y), 1e-12)
+            sample_weight = sample_weight / sample_weight.mean()
+        params = dict(
+            optimizer=torch.optim.Adam,
+            lr=0.01,
+            max_epochs=100,
+            batch_size=256,
+            train_split=None,
+            verbose=0,
+        )
+        if self.kind is None:
+            params["criterion"] = torch.nn.MSELoss
+        elif self.kind in ("l1", "mape"):
+            params["criterion"] = torch.nn.L1Loss
+        else:
+            params["criterion"] = _Loss
+            params["criterion__kind"] = "pinball"
+            params["criterion__alpha"] = self.alpha
+        X = np.asarray(X, dtype=np.float32)
+        if sample_weight is not None:  # repeat rows in proportion to 1/|y|
+            rng = np.random.default_rng(self.seed)
+            rows = rng.choice(len(y), len(y), p=sample_weight / sample_weight.sum())
+            X, target = X[rows], target[rows]
+        self.net_ = NeuralNetRegressor(MLP(X.shape[1], 1), **params).fit(X, target)
+        return self
+
+    def predict(self, X):
+        out = self.net_.predict(np.asarray(X, dtype=np.float32))[:, 0]
+        return out * self.scale_ + self.mean_
+
+
+def methods(scoring, matching):
+    kind, alpha = matching
+    yield "PGRegressor", lambda s: PGRegressor(scoring=scoring, random_state=s)
+    yield "ZORegressor", lambda s: ZORegressor(scoring=scoring, random_state=s)
+    yield "(a) MLP, squared error", lambda s: SkorchMLP(seed=s)
+    label = {"l1": "L1", "mape": "L1 weighted by 1/|y|", "pinball": f"pinball {alpha}"}
+    yield f"(b) MLP, {label[kind]}", lambda s: SkorchMLP(kind, alpha, s)
+    yield (
+        "(c) MLPRegressor",
+        lambda s: MLPRegressor(hidden_layer_sizes=(64,), max_iter=500, random_state=s),
+    )
+    if kind == "pinball":
+        yield (
+            f"(d) QuantileRegressor({alpha})",
+            lambda s: QuantileRegressor(quantile=alpha, alpha=0.0, solver="highs"),
+        )
+        loss = dict(loss="quantile", quantile=alpha)
+    else:
+        yield "(d) LinearRegression", lambda s: LinearRegression()
+        loss = dict(loss="absolute_error")
+    yield (
+        f"(e) HistGradientBoosting({loss['loss']})",
+        lambda s: HistGradientBoostingRegressor(**loss, random_state=s),
+    )
+
+
+def main(n_seeds=3):
+    warnings.simplefilter("ignore")  # convergence warnings of the anchors
+    print(
+        f"Test score, mean ± std over {n_seeds} seeds (50/50 split, "
+        "standardized features); fit time in seconds\n"
+    )
+    print("| task | scorer | method | test score | fit time |")
+    print("|---|---|---|---|---|")
+    for title, scoring, X, y, matching in tasks():
+        scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+        name = scoring if isinstance(scoring, str) else SCORER_NAMES[id(scoring)]
+        for method, make in methods(scoring, matching):
+            scores, times = [], []
+            for seed in range(n_seeds):
+                X_tr, X_te, y_tr, y_te = train_test_split(
+                    X, y, test_size=0.5, random_state=seed
+                )
+                model = make_pipeline(StandardScaler(), make(seed))
+                start = time.perf_counter()
+                model.fit(X_tr, y_tr)
+                times.append(time.perf_counter() - start)
+                scores.append(scorer(model, X_te, y_te))
+            print(
+                f"| {title} | {name} | {method} | {np.mean(scores):.4g} ± "
+                f"{np.std(scores):.2g} | {np.mean(times):.2f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:]))
