@@ -34,7 +34,7 @@ export PYTHONUNBUFFERED=1
     python3 -c "import torch, sklearn, skorch; print('torch', torch.__version__, \
 'sklearn', sklearn.__version__, 'skorch', skorch.__version__, \
 torch.cuda.get_device_name(0))"
-    timeout 180 python3 -m pytest -q -p no:cacheprovider tests/test_classifiers.py \
+    timeout 180 python3 -m pytest -q -p no:cacheprovider tests/test_classifiers.py tests/test_regressors.py \
         -k cuda
     timeout 300 python3 benchmarks/speed.py --device cuda
     timeout 90 python3 benchmarks/gpu_syncs.py

@@ -208,3 +208,20 @@ def test_pg_regressor_sample_weight_matches_repetition():
         repeated,
         plain,
     )
+
+
+@pytest.mark.skipif(
+    not __import__("torch").cuda.is_available(), reason="CUDA is not available"
+)
+@pytest.mark.parametrize("Estimator", REGRESSORS)
+def test_cuda_fit_predict_and_pickle(Estimator, small):
+    import torch
+
+    X, y = small
+    reg = Estimator(max_epochs=3, device="cuda", random_state=0).fit(X, y)
+    assert next(reg.net_.module_.parameters()).is_cuda
+    prediction = reg.predict(X)
+    assert prediction.shape == y.shape and np.isfinite(prediction).all()
+    restored = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_allclose(restored.predict(X), prediction, rtol=1e-5)
+    assert torch.cuda.is_available()
