@@ -437,6 +437,13 @@ class BaseScoreEstimator(BaseEstimator):
         return net.history[stopper.best_epoch_ - 1, "valid_score"]
 
     # ------------------------------------------------------------ predicting
+    def _own_score(self, X, y, sample_weight):
+        """``scoring`` of this estimator on ``(X, y)``: ``score``'s value."""
+        scorer = check_scoring(self, scoring=self.scoring)
+        if sample_weight is None:
+            return float(scorer(self, X, y))
+        return float(scorer(self, X, y, sample_weight=sample_weight))
+
     def _logits(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
@@ -604,10 +611,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
                 f"y contains labels not seen during fit: {unseen.tolist()}; the "
                 f"estimator only knows {self.classes_.tolist()}."
             )
-        scorer = check_scoring(self, scoring=self.scoring)
-        if sample_weight is None:
-            return float(scorer(self, X, y))
-        return float(scorer(self, X, y, sample_weight=sample_weight))
+        return self._own_score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

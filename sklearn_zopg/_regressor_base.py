@@ -3,7 +3,6 @@
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.metrics import check_scoring
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._base import BaseScoreEstimator, Targets
@@ -170,10 +169,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
         -------
         score : float
         """
-        scorer = check_scoring(self, scoring=self.scoring)
-        if sample_weight is None:
-            return float(scorer(self, X, y))
-        return float(scorer(self, X, y, sample_weight=sample_weight))
+        return self._own_score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
