@@ -337,6 +337,10 @@ class BaseScoreEstimator(BaseEstimator):
             )
         return _check_device(self.device)
 
+    def _score_lr(self, reward):
+        """The score phase's learning rate (subclasses may resolve "auto")."""
+        return self.lr
+
     def _structure(self):
         return {name: getattr(self, name) for name in self._structure_parameters}
 
@@ -395,7 +399,7 @@ class BaseScoreEstimator(BaseEstimator):
             criterion=criterion,
             criterion__reduction="none",
             optimizer=self.optimizer,
-            lr=self.lr,
+            lr=self._score_lr(reward),
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             device=str(device),
@@ -416,7 +420,8 @@ class BaseScoreEstimator(BaseEstimator):
         phase (``scoring``, ``lr``) with a fresh optimizer: no momentum carried
         over from the surrogate's gradients."""
         if self.surrogate_epochs and not skip_surrogate:
-            net.set_params(phase="surrogate", lr=self.surrogate_lr or self.lr)
+            lr = self.surrogate_lr or self._score_lr(net.reward)
+            net.set_params(phase="surrogate", lr=lr)
             net.initialize_optimizer()
             start = len(net.history)
             net.partial_fit(dataset, epochs=self.surrogate_epochs)
@@ -424,7 +429,7 @@ class BaseScoreEstimator(BaseEstimator):
             completed = len(net.history) - start == self.surrogate_epochs
             if not completed and not (stopper is not None and stopper.stopped):
                 return  # interrupted by the user: the whole fit ends here
-        net.set_params(phase="score", lr=self.lr)
+        net.set_params(phase="score", lr=self._score_lr(net.reward))
         net.initialize_optimizer()
         net.partial_fit(dataset, epochs=self.max_epochs)
 

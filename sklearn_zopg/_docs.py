@@ -39,8 +39,8 @@ scoring : str or callable, default="accuracy"
     optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
         The optimizer that consumes the gradient estimate.
 
-    lr : float, default={lr}
-        Learning rate of the score phase (training on ``scoring``).
+    lr : {lr_type}, default={lr}
+        Learning rate of the score phase (training on ``scoring``).{lr_note}
 
     max_epochs : int, default=100
         Epochs of training on ``scoring`` (the score phase). The surrogate
@@ -123,7 +123,9 @@ scoring : str or callable, default="accuracy"
 def shared_parameters(**defaults):
     """The shared parameter section with one class's defaults filled in:
     ``lr``, ``surrogate_epochs``, ``surrogate_lr``, ``weight_decay`` and
-    ``loss_meaning`` (what ``train_loss`` is in the score phase)."""
+    ``loss_meaning`` (what ``train_loss`` is in the score phase); optionally
+    ``lr_type`` and ``lr_note`` (sentences appended to ``lr``'s text)."""
+    defaults = {"lr_type": "float", "lr_note": "", **defaults}
     return _SHARED_PARAMETERS.format(**defaults)
 
 

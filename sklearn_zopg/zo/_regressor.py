@@ -2,6 +2,7 @@
 
 import torch
 
+from .._base import BaseScoreEstimator
 from .._docs import regressor_parameters
 from .._regressor_base import BaseScoreRegressor
 from ._classifier import ZOClassifier
@@ -87,7 +88,10 @@ batched, memory_efficient
 
     _net_class = ZONet
     _method_parameters = ZOClassifier._method_parameters
-    _parameter_constraints = ZOClassifier._parameter_constraints
+    _parameter_constraints = {
+        **ZOClassifier._parameter_constraints,
+        "lr": BaseScoreEstimator._parameter_constraints["lr"],  # no "auto"
+    }
 
     def __init__(
         self,
