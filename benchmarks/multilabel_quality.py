@@ -36,15 +36,8 @@ from skorch import NeuralNet
 
 from sklearn_zopg import PGClassifier, ZOClassifier
 from sklearn_zopg._modules import MLP
+from sklearn_zopg._reference import rare_labels_problem
 from sklearn_zopg._surrogates import soft_f1
-
-
-def rare_labels(seed=0, n=1500, d=10, n_labels=4):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    Z = X @ rng.normal(size=(d, n_labels)) / np.sqrt(d)
-    Z += 0.6 * rng.normal(size=(n, n_labels))
-    return X, (Z > np.quantile(Z, 0.92, axis=0)).astype(int)
 
 
 def digit_attributes():
@@ -57,7 +50,7 @@ def digit_attributes():
 
 
 def tasks():
-    X, Y = rare_labels()
+    X, Y = rare_labels_problem()
     for scoring in ("f1_macro", "f1_samples"):
         yield "linear scores, 4 labels of 8%", scoring, X, Y
     X, Y = make_multilabel_classification(

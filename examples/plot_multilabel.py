@@ -13,18 +13,15 @@ defaults were chosen on single-label problems, trails it
 """
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
+from sklearn_zopg._reference import rare_labels_problem
 
-rng = np.random.default_rng(0)
-X = rng.normal(size=(1500, 10))
-Z = X @ rng.normal(size=(10, 4)) / np.sqrt(10) + 0.6 * rng.normal(size=(1500, 4))
-Y = (Z > np.quantile(Z, 0.92, axis=0)).astype(int)
+X, Y = rare_labels_problem()
 X_train, X_test, Y_train, Y_test = train_test_split(X, Y, random_state=0)
 scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)

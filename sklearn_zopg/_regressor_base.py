@@ -101,17 +101,17 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
                 "Predict the constant, or check y."
             )
         regression_reward = RegressionReward(self.scoring)
-        y_scored = y2[:, 0] if one_d else y2
+        constant_prediction = np.broadcast_to(mean, y2.shape)
+        if one_d:
+            y_scored, constant_prediction = y2[:, 0], constant_prediction[:, 0]
+        else:
+            y_scored = y2
         null = regression_reward(
-            y_scored,
-            np.broadcast_to(mean, y2.shape)[None].reshape((1,) + y_scored.shape),
-            sample_weight,
-            check=False,
+            y_scored, constant_prediction[None], sample_weight, check=False
         )[0]
         unit = float(abs(null)) if np.isfinite(null) and null != 0 else 1.0
         reward = StandardizedReward(regression_reward, mean, scale, one_d, unit)
         attributes = {
-            "_score_unit": unit,
             "n_outputs_": y2.shape[1],
             "_y_mean": mean,
             "_y_scale": scale,

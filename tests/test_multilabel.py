@@ -12,23 +12,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
+from sklearn_zopg._reference import rare_labels_problem
 
 ESTIMATORS = [PGClassifier, ZOClassifier]
 
 
-def rare_labels(seed, n=1500, d=10, n_labels=4):
-    """Four labels of 8% positives each, from noisy linear scores."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d))
-    Z = X @ rng.normal(size=(d, n_labels)) / np.sqrt(d)
-    Z += 0.6 * rng.normal(size=(n, n_labels))
-    Y = (Z > np.quantile(Z, 0.92, axis=0)).astype(int)
-    return X, Y
-
-
 @pytest.fixture(scope="module")
 def small():
-    X, Y = rare_labels(0, n=300)
+    X, Y = rare_labels_problem(300)
     return X, Y
 
 
@@ -55,7 +46,7 @@ def test_multilabel_f1_beats_binary_cross_entropy_on_rare_labels(Estimator):
     (test macro F1 0.02-0.07 over four seeds, the same MLP after its 20
     epochs of BCE); trained on macro F1, PG reached 0.46-0.60 and ZO
     0.41-0.58 on the same splits. Asserted on one seed with a wide margin."""
-    X, Y = rare_labels(0)
+    X, Y = rare_labels_problem()
     X_tr, X_te, Y_tr, Y_te = train_test_split(X, Y, random_state=0)
     bce = ZOClassifier(
         scoring="f1_macro", surrogate_epochs=20, max_epochs=1, lr=1e-12, random_state=0
