@@ -201,3 +201,33 @@ def test_batched_modes_in_groups_give_the_same_logits(mode, monkeypatch):
         grouped = perturbed.logits(perturbed.features(X), directions, 0.1)
     np.testing.assert_allclose(grouped.numpy(), whole.numpy(), rtol=0, atol=1e-12)
     assert [len(g) for g in directions.chunks(7)] == [7, 7, 7, 7, 2]
+
+
+@pytest.mark.parametrize(
+    "scoring, layers, lr",
+    [
+        ("roc_auc", "all", 0.001),
+        ("average_precision", "all", 0.001),
+        ("f1", "last", 0.003),
+        ("neg_log_loss", "last", 0.003),
+    ],
+)
+def test_perturb_auto_moves_every_layer_for_ranking_scorers(scoring, layers, lr):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(200, n_features=5, random_state=0)
+    clf = ZOClassifier(scoring=scoring, max_epochs=2, random_state=0).fit(X, y)
+    module = clf.net_.module_
+    expected = (
+        dict(module.named_parameters())
+        if layers == "all"
+        else select_parameters(module, "last")
+    )
+    assert list(clf.net_._perturbed().params) == list(expected)
+    assert clf.net_.lr == lr
+    # An explicit choice wins over "auto", and lr follows the layers.
+    last = clf.set_params(perturb="last").fit(X, y)
+    assert list(last.net_._perturbed().params) == list(
+        select_parameters(module, "last")
+    )
+    assert last.net_.lr == 0.003

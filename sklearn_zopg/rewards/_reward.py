@@ -20,7 +20,7 @@ from sklearn.utils._available_if import available_if
 
 from ._counts import ClassCounts, count_metric_for
 from ._probabilistic import probability_metric_for, softmax
-from ._ranking import ranking_metric_for
+from ._ranking import AveragePrecision, RocAuc, ranking_metric_for
 from ._scorer_parts import scorer_parts
 
 __all__ = ["Reward", "make_reward"]
@@ -138,6 +138,9 @@ class Reward:
     needs_scores : bool
         True when the scorer reads ``predict_proba``/``decision_function``:
         it cannot score label vectors, only whole models (``score_logits``).
+    ranks_rows : bool
+        True when the score is one of the order of the rows' scores (ROC
+        AUC, average precision, single-label), computed here exactly.
     decomposable : bool
         True when the score is a sum of per-sample terms plus a constant
         (accuracy, balanced accuracy), so that its expectation under
@@ -181,6 +184,13 @@ class Reward:
                     self.classes,
                     None,
                 )
+
+    @property
+    def ranks_rows(self):
+        """True for a scorer of the order of the rows' scores with an exact
+        twin here (ROC AUC, average precision): it reads every row's score,
+        not only which side of a threshold each row falls."""
+        return isinstance(getattr(self, "_logits_metric", None), (RocAuc, AveragePrecision))
 
     @property
     def vectorized(self):

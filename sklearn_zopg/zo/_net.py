@@ -6,7 +6,7 @@ from .._net import Diverged, ScoreNet, check_finite
 from ._baselines import centered_ranks, zo_baseline
 from ._directions import Directions
 from ._gradient import zo_gradient
-from ._perturbed import PerturbedModule, select_parameters
+from ._perturbed import PerturbedModule, resolve_perturb, select_parameters
 
 __all__ = ["ZONet"]
 
@@ -30,7 +30,7 @@ class ZONet(ScoreNet):
         direction="gaussian",
         antithetic=True,
         fitness="raw",
-        perturb="last",
+        perturb="auto",
         batched="auto",
         memory_efficient=False,
         **kwargs,
@@ -53,10 +53,11 @@ class ZONet(ScoreNet):
             mode = "inplace"
         else:
             mode = {"auto": "auto", True: "vmap", False: "loop"}[self.batched]
-        key = (id(self.module_), mode, repr(self.perturb))
+        perturb = resolve_perturb(self.perturb, self.reward)
+        key = (id(self.module_), mode, repr(perturb))
         cached = self.__dict__.get("perturbed_cache_")
         if cached is None or cached[0] != key:
-            params = select_parameters(self.module_, self.perturb)
+            params = select_parameters(self.module_, perturb)
             cached = (key, PerturbedModule(self.module_, params, mode))
             self.__dict__["perturbed_cache_"] = cached
         return cached[1]

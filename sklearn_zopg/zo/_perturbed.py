@@ -35,6 +35,17 @@ _ELEMENTWISE = (
 )
 
 
+def resolve_perturb(perturb, reward):
+    """``perturb="auto"``: every parameter (None) for a scorer of the rows'
+    order (``reward.ranks_rows``: ROC AUC, average precision), whose value
+    depends on every row's score, so the whole representation is worth
+    moving; the output layer (``"last"``) for the others. Other values are
+    returned as they are."""
+    if isinstance(perturb, str) and perturb == "auto":
+        return None if reward.ranks_rows else "last"
+    return perturb
+
+
 def select_parameters(module, perturb):
     """Names and tensors of the trainable parameters that ZO perturbs.
 
