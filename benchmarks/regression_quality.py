@@ -15,6 +15,14 @@ features:
 - (d) ``LinearRegression``, or ``QuantileRegressor`` for pinball-type tasks;
 - (e) ``HistGradientBoostingRegressor`` with its matching ``loss``.
 
+Three more tasks use scorers defined only for positive predictions (the
+Poisson, gamma and Tweedie power-1.5 deviances): there (a) and (c), whose
+predictions can be negative, cannot be scored, (b) is the MLP on the
+deviance with a log link (the GLM loss: it learns ``log mu`` and predicts
+``exp``), (d) the matching GLM (``PoissonRegressor``, ``GammaRegressor``,
+``TweedieRegressor(power=1.5)``) and (e) gradient boosting with the Poisson
+or gamma loss.
+
 Prints a markdown table of mean ± std test score and mean fit time.
 Run: ``python benchmarks/regression_quality.py [n_seeds]``; ``... speed``
 prints the fit-time table instead (defaults against skorch's
@@ -30,8 +38,19 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import load_diabetes
 from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.linear_model import LinearRegression, QuantileRegressor
-from sklearn.metrics import get_scorer, make_scorer, mean_pinball_loss
+from sklearn.linear_model import (
+    GammaRegressor,
+    LinearRegression,
+    PoissonRegressor,
+    QuantileRegressor,
+    TweedieRegressor,
+)
+from sklearn.metrics import (
+    get_scorer,
+    make_scorer,
+    mean_pinball_loss,
+    mean_tweedie_deviance,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -52,7 +71,12 @@ def asymmetric_cost(y_true, y_pred):
 
 
 COST = make_scorer(asymmetric_cost, greater_is_better=False)
-SCORER_NAMES = {id(PINBALL_90): "pinball(alpha=0.9)", id(COST): "asymmetric cost"}
+TWEEDIE_15 = make_scorer(mean_tweedie_deviance, power=1.5, greater_is_better=False)
+SCORER_NAMES = {
+    id(PINBALL_90): "pinball(alpha=0.9)",
+    id(COST): "asymmetric cost",
+    id(TWEEDIE_15): "tweedie deviance(power=1.5)",
+}
 
 
 def tasks():
@@ -69,10 +93,26 @@ def tasks():
     y = X @ rng.normal(size=8) + (1 + np.abs(X[:, 0])) * rng.normal(size=2000)
     yield "heteroscedastic, 90% quantile", PINBALL_90, X, y, ("pinball", 0.9)
     yield "same, cost 4 per unit under", COST, X, y, ("pinball", 0.8)
+    X = rng.normal(size=(2000, 8))
+    rate = np.exp(0.5 * X[:, 0] - 0.4 * X[:, 1] + 0.3 * X[:, 2] * X[:, 3])
+    counts = rng.poisson(rate).astype(float)
+    yield "counts (35% zeros)", "neg_mean_poisson_deviance", X, counts, ("tweedie", 1)
+    yield (
+        "gamma-distributed",
+        "neg_mean_gamma_deviance",
+        X,
+        rng.gamma(2, rate / 2),
+        (
+            "tweedie",
+            2,
+        ),
+    )
+    yield "same counts, Tweedie 1.5", TWEEDIE_15, X, counts, ("tweedie", 1.5)
 
 
 class _Loss(torch.nn.Module):
-    """Pinball loss of quantile ``alpha``."""
+    """Pinball loss of quantile ``alpha``, or (``kind="tweedie"``) the
+    Tweedie deviance of power ``alpha`` of a log-link output."""
 
     def __init__(self, kind="pinball", alpha=0.5):
         super().__init__()
@@ -80,13 +120,24 @@ class _Loss(torch.nn.Module):
         self.alpha = alpha
 
     def forward(self, pred, target):
+        if self.kind == "tweedie":  # the deviance of power alpha, pred = log mu
+            p = self.alpha
+            if p == 1:
+                return (torch.exp(pred) - target * pred).mean()
+            if p == 2:
+                return (target * torch.exp(-pred) + pred).mean()
+            return (
+                -target * torch.exp((1 - p) * pred) / (1 - p)
+                + torch.exp((2 - p) * pred) / (2 - p)
+            ).mean()
         diff = target - pred
         return torch.maximum(self.alpha * diff, (self.alpha - 1) * diff).mean()
 
 
 class SkorchMLP(RegressorMixin, BaseEstimator):
     """The default MLP by skorch on standardized targets, squared error or a
-    matching loss (``kind``: "l1", "mape" (L1 weighted by 1/|y|), "pinball")."""
+    matching loss (``kind``: "l1", "mape" (L1 weighted by 1/|y|), "pinball",
+    "tweedie": raw targets, a log-link output)."""
 
     def __init__(self, kind=None, alpha=None, seed=0):
         self.kind = kind
@@ -96,6 +147,8 @@ class SkorchMLP(RegressorMixin, BaseEstimator):
     def fit(self, X, y):
         torch.manual_seed(self.seed)
         self.mean_, self.scale_ = y.mean(), y.std()
+        if self.kind == "tweedie":  # log mu = f(x): no standardization
+            self.mean_, self.scale_ = 0.0, 1.0
         target = ((y - self.mean_) / self.scale_).astype(np.float32)[:, None]
         sample_weight = None
         if self.kind == "mape":  # minimize |y - p| / |y|: weight rows by 1/|y|
@@ -115,7 +168,7 @@ class SkorchMLP(RegressorMixin, BaseEstimator):
             params["criterion"] = torch.nn.L1Loss
         else:
             params["criterion"] = _Loss
-            params["criterion__kind"] = "pinball"
+            params["criterion__kind"] = self.kind
             params["criterion__alpha"] = self.alpha
         X = np.asarray(X, dtype=np.float32)
         if sample_weight is not None:  # repeat rows in proportion to 1/|y|
@@ -127,6 +180,8 @@ class SkorchMLP(RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         out = self.net_.predict(np.asarray(X, dtype=np.float32))[:, 0]
+        if self.kind == "tweedie":
+            return np.exp(out)
         return out * self.scale_ + self.mean_
 
 
@@ -134,14 +189,30 @@ def methods(scoring, matching):
     kind, alpha = matching
     yield "PGRegressor", lambda s: PGRegressor(scoring=scoring, random_state=s)
     yield "ZORegressor", lambda s: ZORegressor(scoring=scoring, random_state=s)
-    yield "(a) MLP, squared error", lambda s: SkorchMLP(seed=s)
-    label = {"l1": "L1", "mape": "L1 weighted by 1/|y|", "pinball": f"pinball {alpha}"}
+    if kind != "tweedie":  # their predictions can leave a deviance's domain
+        yield "(a) MLP, squared error", lambda s: SkorchMLP(seed=s)
+    label = {
+        "l1": "L1",
+        "mape": "L1 weighted by 1/|y|",
+        "pinball": f"pinball {alpha}",
+        "tweedie": f"Tweedie deviance {alpha}, log link",
+    }
     yield f"(b) MLP, {label[kind]}", lambda s: SkorchMLP(kind, alpha, s)
-    yield (
-        "(c) MLPRegressor",
-        lambda s: MLPRegressor(hidden_layer_sizes=(64,), max_iter=500, random_state=s),
-    )
-    if kind == "pinball":
+    if kind != "tweedie":
+        yield (
+            "(c) MLPRegressor",
+            lambda s: MLPRegressor(
+                hidden_layer_sizes=(64,), max_iter=500, random_state=s
+            ),
+        )
+    if kind == "tweedie":
+        glm = {1: PoissonRegressor, 2: GammaRegressor}.get(alpha)
+        if glm is None:
+            yield "(d) TweedieRegressor(1.5)", lambda s: TweedieRegressor(power=alpha)
+        else:
+            yield f"(d) {glm.__name__}", lambda s: glm()
+        loss = dict(loss="gamma" if alpha == 2 else "poisson")
+    elif kind == "pinball":
         yield (
             f"(d) QuantileRegressor({alpha})",
             lambda s: QuantileRegressor(quantile=alpha, alpha=0.0, solver="highs"),

@@ -6,6 +6,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._base import BaseScoreEstimator, Targets
+from ._links import IdentityLink, link_for
 from ._net import RowMSE
 from .rewards import RegressionReward
 
@@ -15,9 +16,12 @@ __all__ = ["BaseScoreRegressor"]
 class StandardizedReward:
     """The regression reward of a net that predicts standardized targets.
 
-    The module learns ``(y - mean) / scale`` (so that default learning rates
-    suit targets in any unit); the scorer sees targets and predictions back
-    in the original units, 1-D when ``y`` was. The scores that train the
+    The module learns ``(link.forward(y) - mean) / scale`` (so that default
+    learning rates suit targets in any unit; the link, identity for most
+    scorers, keeps predictions in the domain of those defined only for
+    positive ones: :mod:`sklearn_zopg._links`); the scorer sees targets and
+    predictions back in the original units, 1-D when ``y`` was. The scores
+    that train the
     module are divided by ``unit``, the absolute score of the constant mean
     prediction on the training set (1 where that is 0, as for R²): the
     estimate's size, and so the balance with weight decay, does not depend
@@ -27,42 +31,54 @@ class StandardizedReward:
 
     multilabel = False
 
-    def __init__(self, reward, mean, scale, one_d, unit=1.0):
+    def __init__(self, reward, mean, scale, one_d, unit=1.0, link=None):
         self.reward = reward
         self.mean = torch.as_tensor(mean, dtype=torch.float64)
         self.scale = torch.as_tensor(scale, dtype=torch.float64)
         self.one_d = one_d
         self.unit = unit
+        self.link = IdentityLink() if link is None else link
 
     def __getattr__(self, name):  # parts, count_based, summary, _name...
         if name == "reward" or "reward" not in self.__dict__:  # unpickling
             raise AttributeError(name)
         return getattr(self.reward, name)
 
-    def original_units(self, values):
-        """Standardized ``(..., n, m)`` values in the target's units."""
+    def _unstandardized(self, values, inverse):
         values = values.double()
         out = values * self.scale.to(values.device) + self.mean.to(values.device)
+        out = inverse(out)
         return out[..., 0] if self.one_d else out
+
+    def predictions(self, outputs):
+        """The module's outputs ``(..., n, m)`` as predictions, in the target's
+        units."""
+        return self._unstandardized(outputs.detach(), self.link.predictions)
+
+    def targets(self, y):
+        """The net's standardized targets ``(n, m)`` in the target's units."""
+        return self._unstandardized(y, self.link.targets)
 
     def contributions(self, y_true, outputs, sample_weight=None):
         """Per-sample shares ``(K, n)`` of the training scores."""
         shares = self.reward.contributions(
-            self.original_units(y_true),
-            self.original_units(outputs.detach()),
-            sample_weight,
+            self.targets(y_true), self.predictions(outputs), sample_weight
         )
         return shares.to(outputs.device) / self.unit
 
     def score_logits(self, y_true, outputs, sample_weight=None, *, check=True):
         """Score K models from their outputs ``(K, n, m)`` on one batch."""
         scores = self.reward(
-            self.original_units(y_true),
-            self.original_units(outputs.detach()),
-            sample_weight,
-            check=check,
+            self.targets(y_true), self.predictions(outputs), sample_weight, check=check
         )
         return scores.to(outputs.device) / self.unit
+
+
+def _mean_and_scale(values, sample_weight):
+    """Weighted mean and standard deviation of each column."""
+    mean = np.average(values, axis=0, weights=sample_weight)
+    variance = np.average((values - mean) ** 2, axis=0, weights=sample_weight)
+    return mean, np.sqrt(variance)
 
 
 class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
@@ -91,8 +107,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             )
         one_d = y.ndim == 1
         y2 = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-        mean = np.average(y2, axis=0, weights=sample_weight)
-        scale = np.sqrt(np.average((y2 - mean) ** 2, axis=0, weights=sample_weight))
+        mean, scale = _mean_and_scale(y2, sample_weight)
         constant = np.flatnonzero(scale == 0)
         if constant.size:
             raise ValueError(
@@ -110,14 +125,12 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             y_scored, constant_prediction[None], sample_weight, check=False
         )[0]
         unit = float(abs(null)) if np.isfinite(null) and null != 0 else 1.0
-        reward = StandardizedReward(regression_reward, mean, scale, one_d, unit)
-        attributes = {
-            "n_outputs_": y2.shape[1],
-            "_y_mean": mean,
-            "_y_scale": scale,
-            "_y_1d": one_d,
-        }
-        targets = Targets((y2 - mean) / scale, y2.shape[1], reward, attributes)
+        link = link_for(regression_reward.parts, y2)
+        linked = link.forward(y2)  # a monotone map: no column becomes constant
+        mean, scale = _mean_and_scale(linked, sample_weight)
+        reward = StandardizedReward(regression_reward, mean, scale, one_d, unit, link)
+        attributes = {"n_outputs_": y2.shape[1]}
+        targets = Targets((linked - mean) / scale, y2.shape[1], reward, attributes)
         return X, targets, sample_weight
 
     def _check_same_targets(self, targets):
@@ -149,8 +162,8 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        out = self._logits(X).numpy() * self._y_scale + self._y_mean
-        return out[:, 0] if self._y_1d else out
+        outputs = self._logits(X)  # checks that the estimator is fitted
+        return self.net_.reward.predictions(outputs).numpy()
 
     def score(self, X, y, sample_weight=None):
         """The ``scoring`` of this estimator on ``(X, y)``: what fit maximizes.

@@ -76,6 +76,12 @@ class PGRegressor(BaseScoreRegressor):
     --------
     ZORegressor : Zeroth-order training of a regressor.
 
+    Notes
+    -----
+    Scorers defined only for positive predictions (Poisson, gamma and
+    Tweedie deviances, squared log errors) train the module in log space and
+    predict ``exp`` (``expm1``) of its output, always inside their domain.
+
     References
     ----------
     .. [1] Su, J. (2020). "Policy gradient and zeroth-order optimization:

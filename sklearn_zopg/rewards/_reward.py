@@ -106,7 +106,12 @@ def _refuse_metric_function(func):
 
 
 def _scorer_name(scoring):
-    return repr(scoring) if isinstance(scoring, str) else type(scoring).__name__
+    """How errors name the user's scoring: a string as it is, a scorer of
+    ``make_scorer`` by its repr (which names the metric), another callable
+    by its name."""
+    if isinstance(scoring, str) or hasattr(scoring, "_score_func"):
+        return repr(scoring)
+    return getattr(scoring, "__name__", type(scoring).__name__)
 
 
 class Reward:
@@ -190,7 +195,9 @@ class Reward:
         """True for a scorer of the order of the rows' scores with an exact
         twin here (ROC AUC, average precision): it reads every row's score,
         not only which side of a threshold each row falls."""
-        return isinstance(getattr(self, "_logits_metric", None), (RocAuc, AveragePrecision))
+        return isinstance(
+            getattr(self, "_logits_metric", None), (RocAuc, AveragePrecision)
+        )
 
     @property
     def vectorized(self):
@@ -395,8 +402,8 @@ class Reward:
         """Raise the reward's errors from the numbers of :meth:`summary`."""
         if not finite:
             raise ValueError(
-                f"scoring={self._name()} returned NaN or infinity for some label "
-                "vectors (for example zero_division=np.nan on a batch where the "
+                f"scoring={self._name()} returned NaN or infinity on a training "
+                "batch (for example zero_division=np.nan on a batch where the "
                 "score is undefined); the reward must be a finite number."
             )
         if largest > _LARGEST_SCORE:

@@ -70,6 +70,10 @@ batched, memory_efficient
     score itself, which matters where the two disagree: absolute or
     percentage errors, quantiles (pinball), asymmetric costs.
 
+    Scorers defined only for positive predictions (Poisson, gamma and
+    Tweedie deviances, squared log errors) train the module in log space and
+    predict ``exp`` (``expm1``) of its output, always inside their domain.
+
     References
     ----------
     .. [1] Su, J. (2020). "Policy gradient and zeroth-order optimization:
