@@ -89,12 +89,13 @@ class ValidationScore(Callback):
         if not training:
             Xb, yb = batch
             weight = Xb["sample_weight"] if isinstance(Xb, dict) else None
-            self._batches.append((y_pred.detach(), yb, weight))
+            features = Xb["X"] if isinstance(Xb, dict) else Xb
+            self._batches.append((y_pred.detach(), yb, weight, features))
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if dataset_valid is None or not self._batches:
             return
-        logits, y, w = (
+        logits, y, w, features = (
             None
             if parts[0] is None
             else torch.cat(parts).to(self._batches[0][0].device)
@@ -102,7 +103,8 @@ class ValidationScore(Callback):
         )
         self._batches = []
         net.check_logits(logits)
-        value = float(net.reward.score_logits(y, logits[None], w)[0])
+        with net.reward.rows(features):
+            value = float(net.reward.score_logits(y, logits[None], w)[0])
         net.history.record("valid_score", value)
         net.history.record("valid_score_best", value > self.best_score_)
         self.best_score_ = max(self.best_score_, value)

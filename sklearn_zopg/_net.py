@@ -290,12 +290,13 @@ class ScoreNet(NeuralNet):
             step = super().train_step_single((X, y), **fit_params)
             logits = step["y_pred"].detach()
             self.check_logits(logits)
-            with torch.no_grad():
+            with torch.no_grad(), self.reward.rows(features):
                 score = self.reward.score_logits(y, logits[None], weight)[0]
             step = {"loss": step["loss"], "score": score}
         else:
             try:
-                step = self.score_step(self._module_input(features), y, weight)
+                with self.reward.rows(features):
+                    step = self.score_step(self._module_input(features), y, weight)
             except Diverged as exc:
                 raise diverged(self, str(exc)) from exc
         self.history.record_batch("train_score", float(step["score"]))

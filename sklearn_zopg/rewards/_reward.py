@@ -8,6 +8,7 @@ object that returns the given labels (and, for zeroth-order training, the
 model's probabilities).
 """
 
+import contextlib
 import inspect
 import warnings
 from numbers import Real
@@ -362,8 +363,30 @@ class Reward:
             values.append(self._call(holder, y_labels, w_np))
         return torch.tensor(values, dtype=torch.float64, device=Y.device)
 
+    @contextlib.contextmanager
+    def rows(self, X):
+        """Within this block, the scorer calls made here pass the batch's
+        features ``X`` (a tensor or array of the scored rows) as the scorer's
+        ``X``, for callables ``scorer(estimator, X, y)`` that read it (a
+        profit per row, say); the model's outputs come from the holder, not
+        from ``X``. Outside, a placeholder of zeros."""
+        previous = self.__dict__.get("_rows")
+        self._rows = X
+        try:
+            yield self
+        finally:
+            self._rows = previous
+
+    def _features(self, n):
+        rows = self.__dict__.get("_rows")
+        if rows is None or len(rows) != n:
+            return np.zeros((n, 1))
+        if torch.is_tensor(rows):
+            return rows.detach().cpu().numpy()
+        return np.asarray(rows)
+
     def _call(self, holder, y_labels, sample_weight):
-        X = np.zeros((len(y_labels), 1))
+        X = self._features(len(y_labels))
         try:
             if sample_weight is None:
                 value = self.scorer(holder, X, y_labels)
