@@ -24,7 +24,8 @@ deviance with a log link (the GLM loss: it learns ``log mu`` and predicts
 or gamma loss.
 
 Prints a markdown table of mean ± std test score and mean fit time.
-Run: ``python benchmarks/regression_quality.py [n_seeds]``; ``... speed``
+Run: ``python benchmarks/regression_quality.py [n_seeds] [task title part]``;
+``... speed``
 prints the fit-time table instead (defaults against skorch's
 ``NeuralNetRegressor``, side by side).
 """
@@ -96,9 +97,15 @@ def tasks():
     X = rng.normal(size=(2000, 8))
     rate = np.exp(0.5 * X[:, 0] - 0.4 * X[:, 1] + 0.3 * X[:, 2] * X[:, 3])
     counts = rng.poisson(rate).astype(float)
-    yield "counts (35% zeros)", "neg_mean_poisson_deviance", X, counts, ("tweedie", 1)
     yield (
-        "gamma-distributed",
+        "deviance: counts (37% zeros)",
+        "neg_mean_poisson_deviance",
+        X,
+        counts,
+        ("tweedie", 1),
+    )
+    yield (
+        "deviance: gamma-distributed",
         "neg_mean_gamma_deviance",
         X,
         rng.gamma(2, rate / 2),
@@ -107,7 +114,7 @@ def tasks():
             2,
         ),
     )
-    yield "same counts, Tweedie 1.5", TWEEDIE_15, X, counts, ("tweedie", 1.5)
+    yield "deviance: same counts, Tweedie 1.5", TWEEDIE_15, X, counts, ("tweedie", 1.5)
 
 
 class _Loss(torch.nn.Module):
@@ -227,7 +234,7 @@ def methods(scoring, matching):
     )
 
 
-def main(n_seeds=3):
+def main(n_seeds=3, only=""):
     warnings.simplefilter("ignore")  # convergence warnings of the anchors
     print(
         f"Test score, mean ± std over {n_seeds} seeds (50/50 split, "
@@ -236,6 +243,8 @@ def main(n_seeds=3):
     print("| task | scorer | method | test score | fit time |")
     print("|---|---|---|---|---|")
     for title, scoring, X, y, matching in tasks():
+        if only not in title:
+            continue
         scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
         name = scoring if isinstance(scoring, str) else SCORER_NAMES[id(scoring)]
         for method, make in methods(scoring, matching):
@@ -298,4 +307,4 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["speed"]:
         speed_table()
     else:
-        main(*(int(a) for a in sys.argv[1:]))
+        main(*(int(a) if a.isdigit() else a for a in sys.argv[1:]))
