@@ -278,9 +278,7 @@ class BaseScoreEstimator(BaseEstimator):
             as_tensors(targets.train, device, dtype),
             None if sample_weight is None else as_tensors(sample_weight, device),
         )
-        net = self._build_net(
-            reward, X.shape[1], targets.n_outputs, device, dtype, seed
-        )
+        net = self._build_net(reward, X.shape, targets.n_outputs, device, dtype, seed)
         if continued is not None:
             net.module_.load_state_dict(continued.module_.state_dict())
             net.history_ = copy.deepcopy(continued.history)
@@ -341,6 +339,11 @@ class BaseScoreEstimator(BaseEstimator):
         """The score phase's learning rate (subclasses may resolve "auto")."""
         return self.lr
 
+    def _weight_decay(self, n_rows):
+        """The L2 penalty for ``n_rows`` training rows (subclasses may
+        resolve "auto")."""
+        return self.weight_decay
+
     def _structure(self):
         return {name: getattr(self, name) for name in self._structure_parameters}
 
@@ -362,7 +365,8 @@ class BaseScoreEstimator(BaseEstimator):
                     "Set warm_start=False to build a new module."
                 )
 
-    def _build_net(self, reward, n_features, n_classes, device, dtype, seed):
+    def _build_net(self, reward, shape, n_classes, device, dtype, seed):
+        n_rows, n_features = shape
         with _seeded_global_rng(seed):
             module = build_module(
                 self.module,
@@ -374,7 +378,7 @@ class BaseScoreEstimator(BaseEstimator):
         check_module_output(
             module, torch.zeros(2, n_features, device=device, dtype=dtype), n_classes
         )
-        callbacks = [("weight_decay", WeightDecay(self.weight_decay))]
+        callbacks = [("weight_decay", WeightDecay(self._weight_decay(n_rows)))]
         if self.early_stopping:
             callbacks += [
                 ("valid_score", ValidationScore()),

@@ -110,22 +110,29 @@ scoring : str or callable, default="accuracy"
     tol : float, default=1e-4
         Smallest validation-score gain that counts as an improvement.
 
-    weight_decay : float, default={weight_decay}
+    weight_decay : {weight_decay_type}, default={weight_decay}
         L2 penalty: ``weight_decay * theta`` is added to the gradient (or
         gradient estimate) of every trained parameter in both phases, whatever
         the ``optimizer`` (as ``torch.optim.Adam(weight_decay=...)``), i.e.
         ``0.5 * weight_decay * ||theta||^2`` is minimized along with the
         loss. Unlike ``MLPClassifier``'s ``alpha`` it is not divided by the
         batch size, and it covers biases too. Raise it when the model
-        over-fits (small or noisy data), lower it for large data."""
+        over-fits (small or noisy data), lower it for large data.{weight_decay_note}"""
 
 
 def shared_parameters(**defaults):
     """The shared parameter section with one class's defaults filled in:
     ``lr``, ``surrogate_epochs``, ``surrogate_lr``, ``weight_decay`` and
     ``loss_meaning`` (what ``train_loss`` is in the score phase); optionally
-    ``lr_type`` and ``lr_note`` (sentences appended to ``lr``'s text)."""
-    defaults = {"lr_type": "float", "lr_note": "", **defaults}
+    ``lr_type``, ``lr_note``, ``weight_decay_type`` and ``weight_decay_note``
+    (sentences appended to the parameter's text)."""
+    defaults = {
+        "lr_type": "float",
+        "lr_note": "",
+        "weight_decay_type": "float",
+        "weight_decay_note": "",
+        **defaults,
+    }
     return _SHARED_PARAMETERS.format(**defaults)
 
 

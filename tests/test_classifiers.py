@@ -410,6 +410,22 @@ def test_zo_weight_decay_leaves_unperturbed_layers_alone(small_multiclass):
         assert same == (not name.startswith("layers.2")), name
 
 
+@pytest.mark.parametrize("n_rows", [100, 1000, 4000])
+def test_zo_weight_decay_auto_weakens_with_the_data(n_rows):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_rows, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    def applied(**params):
+        clf = ZOClassifier(max_epochs=1, surrogate_epochs=1, **params).fit(X, y)
+        return dict(clf.net_.callbacks_)["weight_decay"].weight_decay
+
+    assert applied() == pytest.approx(0.01 * np.sqrt(1000 / max(n_rows, 1000)))
+    assert applied(weight_decay=0.02) == 0.02  # a number is used as given
+    with pytest.raises(ValueError, match="weight_decay"):
+        ZOClassifier(weight_decay="large").fit(X, y)
+
+
 def test_pg_exact_mode(small_multiclass):
     X, y = small_multiclass
     clf = PGClassifier(n_samples="exact", max_epochs=30, random_state=0).fit(X, y)

@@ -94,7 +94,10 @@ batched, memory_efficient
     _method_parameters = ZOClassifier._method_parameters
     _parameter_constraints = {
         **ZOClassifier._parameter_constraints,
-        "lr": BaseScoreEstimator._parameter_constraints["lr"],  # no "auto"
+        # Numbers only: no "auto" (a weight decay scaled with the data was
+        # level with the fixed one at 6,000-20,000 rows for the regressors).
+        "lr": BaseScoreEstimator._parameter_constraints["lr"],
+        "weight_decay": BaseScoreEstimator._parameter_constraints["weight_decay"],
     }
 
     def __init__(
