@@ -12,42 +12,22 @@ Run: ``python benchmarks/perturb_choice.py [first_seed] [end_seed]``
 
 import sys
 
-import numpy as np
+from _choice_table import choice_table
+from quality import tasks as quality_tasks
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import get_scorer
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import ZOClassifier
 from sklearn_zopg._reference import imbalanced_problem
 
 
 def tasks():
-    X, y = make_classification(
-        n_samples=2000,
-        n_features=20,
-        n_informative=5,
-        weights=[0.9],
-        flip_y=0.05,
-        random_state=2,
-    )
-    yield "noisy binary (quality.py)", "roc_auc", X, y
-    X, y = imbalanced_problem()
-    yield "7% positives", "roc_auc", X, y
+    data = {title: (X, y) for title, _, X, y in quality_tasks()}
+    yield "noisy binary (quality.py)", "roc_auc", *data["noisy binary, ROC AUC"]
+    yield "7% positives", "roc_auc", *imbalanced_problem()
     cancer = load_breast_cancer()
     yield "breast cancer", "roc_auc", cancer.data, cancer.target
-    X, y = make_classification(
-        n_samples=2000,
-        n_features=20,
-        n_informative=6,
-        n_classes=3,
-        weights=[0.8, 0.15, 0.05],
-        flip_y=0.02,
-        random_state=1,
-    )
-    yield "imbalanced 3 classes", "roc_auc_ovr", X, y
+    yield "imbalanced 3 classes", "roc_auc_ovr", *data["imbalanced 3 classes"]
     X, y = make_classification(
         n_samples=2000,
         n_features=20,
@@ -61,38 +41,18 @@ def tasks():
     yield "hard, 20% positives", "average_precision", X, y
 
 
+def zo(**params):
+    return lambda scoring, seed, n: ZOClassifier(
+        scoring=scoring, random_state=seed, **params
+    )
+
+
 METHODS = {
-    "output layer, lr 0.003": dict(perturb="last", lr=0.003),
-    "every layer, lr 0.003": dict(perturb=None, lr=0.003),
-    "every layer, lr 0.001 (auto)": dict(perturb="auto"),
+    "output layer, lr 0.003": zo(perturb="last", lr=0.003),
+    "every layer, lr 0.003": zo(perturb=None, lr=0.003),
+    "every layer, lr 0.001 (auto)": zo(perturb="auto"),
+    "LogisticRegression": lambda scoring, seed, n: LogisticRegression(max_iter=2000),
 }
 
-
-def main(first=0, end=5):
-    print(f"Mean test score over seeds {first}-{end - 1}\n")
-    names = [*METHODS, "LogisticRegression"]
-    print("| task | scorer | " + " | ".join(names) + " |")
-    print("|---|---|" + "---|" * len(names))
-    for title, scoring, X, y in tasks():
-        scorer = get_scorer(scoring)
-        row = []
-        for name in names:
-            scores = []
-            for seed in range(first, end):
-                X_tr, X_te, y_tr, y_te = train_test_split(
-                    X, y, test_size=0.5, stratify=y, random_state=seed
-                )
-                if name in METHODS:
-                    model = ZOClassifier(
-                        scoring=scoring, random_state=seed, **METHODS[name]
-                    )
-                else:
-                    model = LogisticRegression(max_iter=2000)
-                model = make_pipeline(StandardScaler(), model).fit(X_tr, y_tr)
-                scores.append(scorer(model, X_te, y_te))
-            row.append(f"{np.mean(scores):.3f}")
-        print(f"| {title} | {scoring} | " + " | ".join(row) + " |", flush=True)
-
-
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:]))
+    choice_table(tasks(), METHODS, *(int(a) for a in sys.argv[1:]))

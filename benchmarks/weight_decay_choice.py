@@ -12,12 +12,8 @@ Run: ``python benchmarks/weight_decay_choice.py [first_seed] [end_seed]``
 
 import sys
 
-import numpy as np
+from _choice_table import choice_table
 from sklearn.datasets import make_classification
-from sklearn.metrics import get_scorer
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import ZOClassifier
 
@@ -59,34 +55,17 @@ def tasks():
     yield "4,000 rows, 5% positives", "f1", X, y
 
 
-RULES = {
-    "fixed 0.01": lambda n: 0.01,
-    "0.01 sqrt(1000/n) (auto)": lambda n: "auto",
-    "10/n": lambda n: 10 / n,
+def zo(weight_decay):
+    return lambda scoring, seed, n: ZOClassifier(
+        scoring=scoring, weight_decay=weight_decay(n), random_state=seed
+    )
+
+
+METHODS = {
+    "fixed 0.01": zo(lambda n: 0.01),
+    "0.01 sqrt(1000/n) (auto)": zo(lambda n: "auto"),
+    "10/n": zo(lambda n: 10 / n),
 }
 
-
-def main(first=0, end=3):
-    print(f"Mean test score over seeds {first}-{end - 1}\n")
-    print("| task | scorer | " + " | ".join(RULES) + " |")
-    print("|---|---|" + "---|" * len(RULES))
-    for title, scoring, X, y in tasks():
-        scorer = get_scorer(scoring)
-        row = []
-        for rule in RULES.values():
-            scores = []
-            for seed in range(first, end):
-                X_tr, X_te, y_tr, y_te = train_test_split(
-                    X, y, test_size=0.5, stratify=y, random_state=seed
-                )
-                model = ZOClassifier(
-                    scoring=scoring, weight_decay=rule(len(y_tr)), random_state=seed
-                )
-                model = make_pipeline(StandardScaler(), model).fit(X_tr, y_tr)
-                scores.append(scorer(model, X_te, y_te))
-            row.append(f"{np.mean(scores):.3f}")
-        print(f"| {title} | {scoring} | " + " | ".join(row) + " |", flush=True)
-
-
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:]))
+    choice_table(tasks(), METHODS, *(int(a) for a in sys.argv[1:]))

@@ -1,7 +1,7 @@
 """The regressors' output links: predictions kept in the scorer's domain.
 
 Some regression scorers are defined only for positive predictions: the
-Poisson, gamma and Tweedie (power >= 1) deviances need ``y_pred > 0``, the
+Poisson, gamma and Tweedie (any power but 0) deviances need ``y_pred > 0``, the
 squared log errors ``y_pred > -1``. A module's raw outputs, and the perturbed
 or sampled outputs that train it, can fall anywhere, so for those scorers
 the module works in the scorer's own log space: it learns
@@ -56,9 +56,9 @@ class Log1pLink(IdentityLink):
 
 class LogLink(IdentityLink):
     """Log space: predictions ``exp(output) > 0`` (held above 0 where ``exp``
-    underflows); the module learns
-    ``log(y + offset)``, ``offset`` positive where ``y`` holds zeros (half
-    the smallest positive target), 0 otherwise."""
+    underflows); the module learns ``log(y + offset)``, ``offset`` positive
+    where ``y`` holds zeros (half the smallest positive target), 0
+    otherwise."""
 
     def __init__(self, offset=0.0):
         self.offset = offset
@@ -89,8 +89,9 @@ def link_for(parts, y):
     """The link of a scorer (``ScorerParts``, or None for callables we cannot
     read) and training targets ``y`` (2-D).
 
-    The log link is used for the deviances of power >= 1 when ``y`` is
-    non-negative, ``log1p`` for the squared log errors when ``y > -1``;
+    The log link is used for the Tweedie deviances but the normal one (power
+    0; sklearn needs positive predictions for every other power) when ``y``
+    is non-negative, ``log1p`` for the squared log errors when ``y > -1``;
     targets outside those domains are left to the scorer, which refuses them
     with its own message.
     """
@@ -99,7 +100,7 @@ def link_for(parts, y):
     if parts.score_func in (mean_squared_log_error, root_mean_squared_log_error):
         return Log1pLink() if np.all(y > -1) else IdentityLink()
     power = _power(parts)
-    if power is None or power < 1 or np.any(y < 0):
+    if power is None or power == 0 or np.any(y < 0):
         return IdentityLink()
     positive = y[y > 0]
     if positive.size == 0:

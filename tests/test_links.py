@@ -33,6 +33,8 @@ def counts(seed=0, n=400):
         ("neg_mean_squared_log_error", [0.0, 2.0], Log1pLink),
         ("neg_root_mean_squared_log_error", [0.0, 2.0], Log1pLink),
         ("neg_mean_absolute_error", [-1.0, 2.0], IdentityLink),
+        (make_scorer(mean_tweedie_deviance, power=0), [0.0, 2.0], IdentityLink),
+        (make_scorer(mean_tweedie_deviance, power=-1), [0.5, 2.0], LogLink),
         # Targets outside the scorer's domain: the scorer says so itself.
         ("neg_mean_poisson_deviance", [-1.0, 2.0], IdentityLink),
         ("neg_mean_squared_log_error", [-2.0, 2.0], IdentityLink),
