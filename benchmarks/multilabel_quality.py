@@ -18,20 +18,18 @@ Run: ``python benchmarks/multilabel_quality.py [n_seeds]``.
 """
 
 import sys
-import time
 import warnings
 
 import numpy as np
 import torch
+from _held_out import held_out
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits, make_multilabel_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import TunedThresholdClassifierCV, train_test_split
+from sklearn.model_selection import TunedThresholdClassifierCV
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from skorch import NeuralNet
 
 from sklearn_zopg import PGClassifier, ZOClassifier
@@ -129,16 +127,14 @@ def main(n_seeds=3):
     for title, scoring, X, Y in tasks():
         scorer = get_scorer(scoring)
         for method, make in methods(scoring):
-            scores, times = [], []
-            for seed in range(n_seeds):
-                X_tr, X_te, Y_tr, Y_te = train_test_split(
-                    X, Y, test_size=0.5, random_state=seed
-                )
-                model = make_pipeline(StandardScaler(), make(seed))
-                start = time.perf_counter()
-                model.fit(X_tr, Y_tr)
-                times.append(time.perf_counter() - start)
-                scores.append(scorer(model, X_te, Y_te))
+            scores, times = held_out(
+                lambda seed, n, make=make: make(seed),
+                X,
+                Y,
+                scorer,
+                range(n_seeds),
+                stratify=False,
+            )
             print(
                 f"| {title} | {scoring} | {method} | {np.mean(scores):.3f} ± "
                 f"{np.std(scores):.3f} | {np.mean(times):.2f} |",

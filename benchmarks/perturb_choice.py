@@ -12,7 +12,7 @@ Run: ``python benchmarks/perturb_choice.py [first_seed] [end_seed]``
 
 import sys
 
-from _choice_table import choice_table
+from _held_out import choice_table
 from quality import tasks as quality_tasks
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.linear_model import LogisticRegression

@@ -34,11 +34,11 @@ Run: ``python benchmarks/quality.py [n_seeds] [task title part]`` (needs
 """
 
 import sys
-import time
 
 import cma
 import numpy as np
 import torch
+from _held_out import held_out
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -58,10 +58,7 @@ from sklearn.model_selection import (
     GridSearchCV,
     StratifiedKFold,
     TunedThresholdClassifierCV,
-    train_test_split,
 )
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier, make_reward
 from sklearn_zopg._reference import (
@@ -416,16 +413,9 @@ def main(n_seeds=3, only=""):
         for method, make in methods(scoring, binary):
             if method.startswith("PG") and make_reward(scoring).needs_scores:
                 continue
-            scores, times = [], []
-            for seed in range(n_seeds):
-                X_tr, X_te, y_tr, y_te = train_test_split(
-                    X, y, test_size=0.5, stratify=y, random_state=seed
-                )
-                model = make_pipeline(StandardScaler(), make(seed))
-                start = time.perf_counter()
-                model.fit(X_tr, y_tr)
-                times.append(time.perf_counter() - start)
-                scores.append(scorer(model, X_te, y_te))
+            scores, times = held_out(
+                lambda seed, n, make=make: make(seed), X, y, scorer, range(n_seeds)
+            )
             print(
                 f"| {title} | {name} | {method} | {np.mean(scores):.3f} ± "
                 f"{np.std(scores):.3f} | {np.mean(times):.2f} |",

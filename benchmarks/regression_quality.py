@@ -36,6 +36,7 @@ import warnings
 
 import numpy as np
 import torch
+from _held_out import held_out
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import load_diabetes
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -52,10 +53,7 @@ from sklearn.metrics import (
     mean_pinball_loss,
     mean_tweedie_deviance,
 )
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from skorch import NeuralNetRegressor
 
 from sklearn_zopg import PGRegressor, ZORegressor
@@ -248,16 +246,14 @@ def main(n_seeds=3, only=""):
         scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
         name = scoring if isinstance(scoring, str) else SCORER_NAMES[id(scoring)]
         for method, make in methods(scoring, matching):
-            scores, times = [], []
-            for seed in range(n_seeds):
-                X_tr, X_te, y_tr, y_te = train_test_split(
-                    X, y, test_size=0.5, random_state=seed
-                )
-                model = make_pipeline(StandardScaler(), make(seed))
-                start = time.perf_counter()
-                model.fit(X_tr, y_tr)
-                times.append(time.perf_counter() - start)
-                scores.append(scorer(model, X_te, y_te))
+            scores, times = held_out(
+                lambda seed, n, make=make: make(seed),
+                X,
+                y,
+                scorer,
+                range(n_seeds),
+                stratify=False,
+            )
             print(
                 f"| {title} | {name} | {method} | {np.mean(scores):.4g} ± "
                 f"{np.std(scores):.2g} | {np.mean(times):.2f} |",

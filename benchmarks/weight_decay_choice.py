@@ -12,7 +12,7 @@ Run: ``python benchmarks/weight_decay_choice.py [first_seed] [end_seed]``
 
 import sys
 
-from _choice_table import choice_table
+from _held_out import choice_table
 from sklearn.datasets import make_classification
 
 from sklearn_zopg import ZOClassifier
