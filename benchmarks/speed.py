@@ -14,7 +14,8 @@ Prints:
    same module (the GPU goal: at most 2x);
 6. PG and ZO fit time / skorch cross-entropy fit time at 2, 10 and 100
    classes, for accuracy, balanced accuracy, macro F1 and MCC;
-7. peak memory of a ZO fit against K (16 to 10,000 directions).
+7. peak memory of a ZO fit against K (16 to 10,000 directions);
+8. the same on the loop path (a model beyond 20,000 perturbed numbers).
 
 Run: ``python benchmarks/speed.py [--device cuda] [--tables 1234567]``.
 """
@@ -302,9 +303,10 @@ import resource, sys, time, numpy as np, torch
 from sklearn_zopg import ZOClassifier
 rng = np.random.default_rng(0)
 X = rng.normal(size=(1000, 5)); y = (X[:, 0] > 0).astype(int)
+hidden = tuple(int(w) for w in sys.argv[4].split(","))
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
-ZOClassifier(hidden_layer_sizes=(1024,), perturb=None, n_samples=int(sys.argv[1]),
+ZOClassifier(hidden_layer_sizes=hidden, perturb=None, n_samples=int(sys.argv[1]),
              surrogate_epochs=0, max_epochs=1, batch_size=1000, random_state=0,
              memory_efficient=sys.argv[2] == "1", device=sys.argv[3]).fit(X, y)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -312,18 +314,21 @@ print((peak - base) / 1024, time.perf_counter() - start)
 """
 
 
-def memory_by_k_table(device):
-    print(
-        "\n7. Peak memory of a ZO fit against K: MLP(1024) on 5 features "
-        "(8.2k parameters, all perturbed), 1,000 rows in one batch, one epoch "
-        f"({device})\n"
-    )
+def _memory_by_k_rows(device, hidden, ks):
     print("| K | memory_efficient | peak RSS growth (MiB) | fit time (s) |")
     print("|---|---|---|---|")
-    for n_samples in (16, 100, 1000, 10_000):
+    for n_samples in ks:
         for flag in ("0", "1"):
             out = subprocess.run(
-                [sys.executable, "-c", MEMORY_BY_K_CHILD, str(n_samples), flag, device],
+                [
+                    sys.executable,
+                    "-c",
+                    MEMORY_BY_K_CHILD,
+                    str(n_samples),
+                    flag,
+                    device,
+                    ",".join(map(str, hidden)),
+                ],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -333,6 +338,25 @@ def memory_by_k_table(device):
                 f"{float(out[1]):.1f} |",
                 flush=True,
             )
+
+
+def memory_by_k_table(device):
+    print(
+        "\n7. Peak memory of a ZO fit against K: MLP(1024) on 5 features "
+        "(8.2k parameters, all perturbed: the batched path), 1,000 rows in one "
+        f"batch, one epoch ({device})\n"
+    )
+    _memory_by_k_rows(device, (1024,), (16, 100, 1000, 10_000))
+
+
+def memory_by_k_loop_table(device):
+    print(
+        "\n8. Peak memory of a ZO fit against K on the loop path that "
+        "batched='auto' picks on the CPU beyond 20,000 perturbed numbers: "
+        "MLP(256, 256) on 5 features (68k parameters, all perturbed), 1,000 "
+        f"rows in one batch, one epoch ({device})\n"
+    )
+    _memory_by_k_rows(device, (256, 256), (16, 100, 1000, 2000))
 
 
 def many_classes_table(device, n_rows=20_000, epochs=2):
@@ -380,7 +404,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
-        "--tables", default="1234567", help="which tables to print, e.g. 16"
+        "--tables", default="12345678", help="which tables to print, e.g. 16"
     )
     args = parser.parse_args()
     device = args.device
@@ -397,6 +421,7 @@ def main():
         "5": lambda: step_vs_cross_entropy(*imbalanced_problem(4096), device),
         "6": lambda: many_classes_table(device),
         "7": lambda: memory_by_k_table(device),
+        "8": lambda: memory_by_k_loop_table(device),
     }
     for key in args.tables:
         tables[key]()

@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import check_scoring
@@ -22,6 +23,7 @@ from sklearn.utils.validation import (
 
 from ._batches import RowBatches, as_tensors, training_dataset
 from ._early_stopping import BestAcrossPhases, StratifiedHoldout, ValidationScore
+from ._messages import preview
 from ._modules import build_module, check_module_output
 from ._net import (
     PREDICT_CHUNK,
@@ -100,7 +102,7 @@ def _training_rng(module, seed):
 
 
 def _multilabel_targets(y):
-    """A 2-D ``y`` as an int64 indicator matrix; clear errors for what is not."""
+    """A 2-D ``y`` as an int64 0/1 indicator matrix; clear errors for what is not."""
     kind = type_of_target(y)
     if kind != "multilabel-indicator":
         raise ValueError(
@@ -109,16 +111,33 @@ def _multilabel_targets(y):
             "multioutput-multiclass targets are not supported (fit one "
             "estimator per output, e.g. with MultiOutputClassifier)."
         )
-    y = np.asarray(y.toarray() if hasattr(y, "toarray") else y).astype(np.int64)
+    y = np.asarray(y.toarray() if hasattr(y, "toarray") else y)
+    values = np.unique(y)
+    if not np.isin(values, (0, 1)).all():
+        # type_of_target calls any two-valued integer matrix an indicator;
+        # casting {0, 2} or {-1, 1} would train on labels that are not there.
+        raise ValueError(
+            f"The multilabel y holds the values {preview(values)}; an indicator "
+            "matrix holds 0 (label absent) and 1 (label present) only. Map it "
+            "first, for example (y > 0).astype(int) for {0, 2} or {-1, 1} "
+            "labels."
+        )
+    y = y.astype(np.int64)
     constant = np.flatnonzero(y.min(0) == y.max(0))
     if constant.size:
         raise ValueError(
-            f"Label column(s) {constant.tolist()} of the multilabel y are "
+            f"Label column(s) {preview(constant)} of the multilabel y are "
             "constant in the training data: there is nothing to learn for them "
             "and their scores are undefined. Drop them, or add samples of both "
             "values."
         )
     return y
+
+
+def dense_targets(y):
+    """``y`` with a scipy sparse matrix or array made dense (targets are
+    small: one value per row and output), other inputs as they are."""
+    return y.toarray() if issparse(y) else y
 
 
 class Targets:
@@ -144,6 +163,8 @@ class BaseScoreEstimator(BaseEstimator):
 
     _net_class = None
     _method_parameters = ()
+    # What the module returns, as error messages name it.
+    _module_outputs = "logits"
     # Parameters that fix the module's shape: a warm start cannot change them.
     _structure_parameters = ("module", "module_params", "hidden_layer_sizes")
 
@@ -230,12 +251,15 @@ class BaseScoreEstimator(BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels of any type sklearn accepts, or a multilabel 0/1
             indicator matrix (one column per label, as ``MLPClassifier``
-            takes): the module then has one output per label, PG samples each
+            takes; dense or sparse, other values than 0 and 1 are refused):
+            the module then has one output per label, PG samples each
             entry from ``sigmoid(f / temperature)``, ZO predicts ``f > 0``,
             and the surrogate phase uses binary cross-entropy per label.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, passed to the scorer (a weighted score) and
-            to the surrogate phase's cross-entropy.
+            to the surrogate phase's cross-entropy. Rows of weight 0 count in
+            neither and are left out of training: the fit is the fit on the
+            other rows.
 
         Returns
         -------
@@ -264,6 +288,7 @@ class BaseScoreEstimator(BaseEstimator):
         device = self._check_settings()
         continued = self.net_ if self.warm_start and hasattr(self, "net_") else None
         fitted_width = getattr(self, "n_features_in_", None)
+        X_user = X
         X, targets, sample_weight = self._targets(X, y, sample_weight)
         reward = targets.reward
         self._check_reward(reward)
@@ -272,11 +297,19 @@ class BaseScoreEstimator(BaseEstimator):
         rng = check_random_state(self.random_state)
         seed, split_seed = (int(rng.randint(2**31 - 1)) for _ in range(2))
 
+        # Rows of zero weight count in no weighted score or loss: training
+        # on the others is the fit on the rows removed (sklearn's sample
+        # weight semantics), and no batch is left with a weight sum of 0.
+        rows, train = np.arange(X.shape[0]), targets.train
+        if sample_weight is not None and not sample_weight.all():
+            rows = np.flatnonzero(sample_weight)
+            X, train, sample_weight = X[rows], train[rows], sample_weight[rows]
         dtype = torch.float64 if device.type == "cpu" else torch.float32
         dataset = training_dataset(
             as_tensors(X, device, dtype),
-            as_tensors(targets.train, device, dtype),
+            as_tensors(train, device),  # class indices, or y as the user gave it
             None if sample_weight is None else as_tensors(sample_weight, device),
+            index=torch.as_tensor(rows),
         )
         net = self._build_net(reward, X.shape, targets.n_outputs, device, dtype, seed)
         if continued is not None:
@@ -286,7 +319,11 @@ class BaseScoreEstimator(BaseEstimator):
             net.set_params(
                 train_split=StratifiedHoldout(self.validation_fraction, split_seed)
             )
-        with _training_rng(net.module_, seed + 2), fit_threads(net.module_, device):
+        with (
+            _training_rng(net.module_, seed + 2),
+            fit_threads(net.module_, device),
+            reward.scored_data(X_user),
+        ):
             self._run_phases(net, dataset, skip_surrogate=continued is not None)
 
         for name, value in targets.attributes.items():
@@ -376,7 +413,10 @@ class BaseScoreEstimator(BaseEstimator):
                 self.hidden_layer_sizes,
             ).to(device=device, dtype=dtype)
         check_module_output(
-            module, torch.zeros(2, n_features, device=device, dtype=dtype), n_classes
+            module,
+            torch.zeros(2, n_features, device=device, dtype=dtype),
+            n_classes,
+            self._module_outputs,
         )
         callbacks = [("weight_decay", WeightDecay(self._weight_decay(n_rows)))]
         if self.early_stopping:
@@ -491,17 +531,27 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         return X, Targets(y_index, len(classes), reward, attributes), sample_weight
 
     def _check_same_targets(self, targets):
-        classes = targets.attributes["classes_"]
-        if not np.array_equal(classes, self.classes_):
+        multilabel = targets.attributes["_multilabel"]
+        if multilabel != self._multilabel:
+            kinds = {True: "a multilabel indicator", False: "single-label classes"}
             raise ValueError(
                 "warm_start=True can only continue a model fitted on the same "
-                f"classes: it was fitted on {self.classes_.tolist()}, y has "
-                f"{classes.tolist()}. Set warm_start=False to start afresh."
+                f"kind of target: it was fitted on {kinds[self._multilabel]} "
+                f"(softmax over classes or a sigmoid per label), y is "
+                f"{kinds[multilabel]}. Set warm_start=False to start afresh."
+            )
+        classes = targets.attributes["classes_"]
+        if not np.array_equal(classes, self.classes_):
+            what = "labels" if multilabel else "classes"
+            raise ValueError(
+                "warm_start=True can only continue a model fitted on the same "
+                f"{what}: it was fitted on {preview(self.classes_)}, y has "
+                f"{preview(classes)}. Set warm_start=False to start afresh."
             )
 
     def _validate_training_data(self, X, y, sample_weight):
         X, y = validate_data(
-            self, X, y, multi_output=True, dtype=[np.float64, np.float32]
+            self, X, dense_targets(y), multi_output=True, dtype=[np.float64, np.float32]
         )
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
@@ -617,8 +667,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             unseen = np.setdiff1d(np.unique(np.asarray(y)), self.classes_)
         if unseen.size:
             raise ValueError(
-                f"y contains labels not seen during fit: {unseen.tolist()}; the "
-                f"estimator only knows {self.classes_.tolist()}."
+                f"y contains labels not seen during fit: {preview(unseen)}; the "
+                f"estimator only knows {preview(self.classes_)}."
             )
         return self._own_score(X, y, sample_weight)
 

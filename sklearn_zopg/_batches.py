@@ -3,7 +3,8 @@
 The estimators keep the whole training set as tensors on the training device
 and hand skorch a :class:`skorch.dataset.Dataset` of them: ``X`` is the
 feature tensor, or the dict ``{"X": ..., "sample_weight": ...}`` when
-``fit`` got weights (skorch's usual way to carry weights to ``get_loss``).
+``fit`` got weights (skorch's usual way to carry weights to ``get_loss``),
+with the rows' positions in the user's ``X`` under ``"index"``.
 The iterators index rows of those tensors directly: skorch's default
 ``DataLoader`` would collate one row at a time, many times slower for small
 models.
@@ -45,10 +46,15 @@ def as_tensors(X, device=None, dtype=None):
     return X if device is None else X.to(device)
 
 
-def training_dataset(X, y, sample_weight=None):
-    """The skorch ``Dataset`` a fit trains on: ``X`` or ``{"X", "sample_weight"}``."""
-    data = X if sample_weight is None else {"X": X, "sample_weight": sample_weight}
-    return Dataset(data, y)
+def training_dataset(X, y, sample_weight=None, index=None):
+    """The skorch ``Dataset`` a fit trains on: ``X``, or the dict
+    ``{"X", "sample_weight", "index"}`` of the features, the rows' weights
+    and their positions in the user's ``X`` (so that a scorer reading ``X``
+    gets the user's own rows: :meth:`~sklearn_zopg.Reward.rows`), each key
+    present when given."""
+    extra = {"sample_weight": sample_weight, "index": index}
+    extra = {key: value for key, value in extra.items() if value is not None}
+    return Dataset({"X": X, **extra} if extra else X, y)
 
 
 def split_rows(X, rows):
@@ -130,7 +136,10 @@ class RowBatches:
     Yields ``(X_rows, y_rows)`` by indexing the tensors (``X_rows`` a dict
     when the dataset carries sample weights). With ``shuffle`` and labels,
     batches are class-stratified (:func:`stratified_batches`) and hold about
-    ``batch_size`` rows; otherwise consecutive slices (validation, predict).
+    ``batch_size`` rows; with ``shuffle`` alone (regression targets), as
+    many batches, of sizes that differ by one row at most (a last batch of
+    one row would leave R² or a correlation undefined); otherwise
+    consecutive slices (validation, predict).
 
     Parameters
     ----------
@@ -162,10 +171,9 @@ class RowBatches:
         labels = None if self.y is None else strata(self.y)
         if self.shuffle and labels is not None:
             return stratified_batches(labels, len(self), self.generator)
-        if self.shuffle:
-            return torch.randperm(self.n_rows, generator=self.generator).split(
-                self.batch_size
-            )
+        if self.shuffle:  # batches of equal sizes: no scrap of one row at the end
+            order = torch.randperm(self.n_rows, generator=self.generator)
+            return order.tensor_split(len(self))
         return torch.arange(self.n_rows).split(self.batch_size)
 
     def __iter__(self):

@@ -88,14 +88,21 @@ class ValidationScore(Callback):
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if not training:
             Xb, yb = batch
-            weight = Xb["sample_weight"] if isinstance(Xb, dict) else None
-            features = Xb["X"] if isinstance(Xb, dict) else Xb
-            self._batches.append((y_pred.detach(), yb, weight, features))
+            parts = Xb if isinstance(Xb, dict) else {"X": Xb}
+            self._batches.append(
+                (
+                    y_pred.detach(),
+                    yb,
+                    parts.get("sample_weight"),
+                    parts["X"],
+                    parts.get("index"),
+                )
+            )
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if dataset_valid is None or not self._batches:
             return
-        logits, y, w, features = (
+        logits, y, w, features, index = (
             None
             if parts[0] is None
             else torch.cat(parts).to(self._batches[0][0].device)
@@ -103,7 +110,7 @@ class ValidationScore(Callback):
         )
         self._batches = []
         net.check_logits(logits)
-        with net.reward.rows(features):
+        with net.reward.rows(features, index):
             value = float(net.reward.score_logits(y, logits[None], w)[0])
         net.history.record("valid_score", value)
         net.history.record("valid_score_best", value > self.best_score_)

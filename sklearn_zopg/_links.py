@@ -24,12 +24,24 @@ from sklearn.metrics import (
 __all__ = ["IdentityLink", "Log1pLink", "LogLink", "link_for"]
 
 
+def _log(values):
+    return torch.log(values) if torch.is_tensor(values) else np.log(values)
+
+
+def _log1p(values):
+    return torch.log1p(values) if torch.is_tensor(values) else np.log1p(values)
+
+
 class IdentityLink:
     """Outputs are predictions (every scorer without a domain)."""
 
     def forward(self, y):
-        """Targets (numpy) in the module's space."""
+        """Targets (numpy or a tensor) in the module's space."""
         return y
+
+    def accepts(self, y):
+        """Whether :meth:`forward` is finite on every target of ``y``."""
+        return True
 
     def predictions(self, values):
         """The module's outputs (a tensor) as predictions."""
@@ -45,7 +57,10 @@ class Log1pLink(IdentityLink):
     where ``expm1`` rounds to it)."""
 
     def forward(self, y):
-        return np.log1p(y)
+        return _log1p(y)
+
+    def accepts(self, y):
+        return bool(np.all(y > -1))
 
     def predictions(self, values):
         return torch.expm1(values).clamp(min=-1 + torch.finfo(values.dtype).eps)
@@ -64,7 +79,10 @@ class LogLink(IdentityLink):
         self.offset = offset
 
     def forward(self, y):
-        return np.log(y + self.offset)
+        return _log(y + self.offset)
+
+    def accepts(self, y):
+        return bool(np.all(y + self.offset > 0))
 
     def predictions(self, values):
         return torch.exp(values).clamp(min=torch.finfo(values.dtype).tiny)

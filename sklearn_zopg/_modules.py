@@ -76,8 +76,13 @@ def build_module(module, module_params, n_features, n_classes, hidden_layer_size
         ) from exc
 
 
-def check_module_output(module, X_probe, n_classes):
-    """Run the module on a few rows; clear errors for a wrong width or output."""
+def check_module_output(module, X_probe, n_classes, outputs="logits"):
+    """Run the module on a few rows; clear errors for a wrong width or output.
+
+    ``outputs`` names what the module returns in the message: ``"logits"``
+    (one per class or label) for the classifiers, ``"outputs"`` (one per
+    target) for the regressors.
+    """
     n_features = X_probe.shape[1]
     was_training = module.training
     module.eval()  # no dropout draws from torch's global generator
@@ -94,7 +99,8 @@ def check_module_output(module, X_probe, n_classes):
     expected = (X_probe.shape[0], n_classes)
     if not torch.is_tensor(out) or tuple(out.shape) != expected:
         shape = tuple(out.shape) if torch.is_tensor(out) else type(out).__name__
+        width = "n_classes" if outputs == "logits" else "n_outputs"
         raise ValueError(
-            f"The module must return logits of shape (n_samples, n_classes) = "
+            f"The module must return {outputs} of shape (n_samples, {width}) = "
             f"{expected}; it returned {shape}."
         )

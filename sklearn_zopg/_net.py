@@ -258,8 +258,11 @@ class ScoreNet(NeuralNet):
 
     # ------------------------------------------------------------ training
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """``criterion`` per row (``reduction="none"``), averaged with the
-        rows' sample weights when the data carries them."""
+        """``criterion`` per row (``reduction="none"``) against the reward's
+        ``surrogate_targets`` (the class indices; the regressors' targets
+        standardized), averaged with the rows' sample weights when the data
+        carries them."""
+        y_true = self.reward.surrogate_targets(y_true)
         per_row = super().get_loss(y_pred, y_true, X=X, training=training)
         if per_row.ndim == 0:
             return per_row
@@ -284,18 +287,20 @@ class ScoreNet(NeuralNet):
         y = as_tensors(yi, self.device)
         if not y.is_floating_point():  # class indices; regression keeps floats
             y = y.long()
-        weight = X.get("sample_weight") if isinstance(X, dict) else None
-        features = X["X"] if isinstance(X, dict) else X
+        parts = X if isinstance(X, dict) else {"X": X}
+        weight, index, features = (
+            parts.get(k) for k in ("sample_weight", "index", "X")
+        )
         if self.phase == "surrogate":
             step = super().train_step_single((X, y), **fit_params)
             logits = step["y_pred"].detach()
             self.check_logits(logits)
-            with torch.no_grad(), self.reward.rows(features):
+            with torch.no_grad(), self.reward.rows(features, index):
                 score = self.reward.score_logits(y, logits[None], weight)[0]
             step = {"loss": step["loss"], "score": score}
         else:
             try:
-                with self.reward.rows(features):
+                with self.reward.rows(features, index):
                     step = self.score_step(self._module_input(features), y, weight)
             except Diverged as exc:
                 raise diverged(self, str(exc)) from exc

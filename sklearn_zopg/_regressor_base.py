@@ -5,8 +5,9 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._base import BaseScoreEstimator, Targets
+from ._base import BaseScoreEstimator, Targets, dense_targets
 from ._links import IdentityLink, link_for
+from ._messages import preview
 from ._net import RowMSE
 from .rewards import RegressionReward
 
@@ -19,14 +20,16 @@ class StandardizedReward:
     The module learns ``(link.forward(y) - mean) / scale`` (so that default
     learning rates suit targets in any unit; the link, identity for most
     scorers, keeps predictions in the domain of those defined only for
-    positive ones: :mod:`sklearn_zopg._links`); the scorer sees targets and
-    predictions back in the original units, 1-D when ``y`` was. The scores
-    that train the
-    module are divided by ``unit``, the absolute score of the constant mean
-    prediction on the training set (1 where that is 0, as for R²): the
-    estimate's size, and so the balance with weight decay, does not depend
-    on the target's unit. Everything else is the wrapped
-    :class:`~sklearn_zopg.rewards.RegressionReward`'s.
+    positive ones: :mod:`sklearn_zopg._links`). The net's targets are the
+    user's own ``y`` values (2-D, float64): the scorer sees them as they are,
+    bit for bit, and predictions back in the original units, 1-D when ``y``
+    was; only the surrogate phase's squared error reads them standardized
+    (:meth:`surrogate_targets`). The scores that train the module are
+    divided by ``unit``, the absolute score of the constant mean prediction
+    on the training set (1 where that is 0, as for R²): the estimate's size,
+    and so the balance with weight decay, does not depend on the target's
+    unit, and the reward's checks apply to the divided scores. Everything
+    else is the wrapped :class:`~sklearn_zopg.rewards.RegressionReward`'s.
     """
 
     multilabel = False
@@ -44,54 +47,112 @@ class StandardizedReward:
             raise AttributeError(name)
         return getattr(self.reward, name)
 
-    def _unstandardized(self, values, inverse):
-        values = values.double()
-        out = values * self.scale.to(values.device) + self.mean.to(values.device)
-        out = inverse(out)
-        return out[..., 0] if self.one_d else out
-
     def predictions(self, outputs):
         """The module's outputs ``(..., n, m)`` as predictions, in the target's
         units."""
-        return self._unstandardized(outputs.detach(), self.link.predictions)
+        values = outputs.detach().double()
+        values = values * self.scale.to(values.device) + self.mean.to(values.device)
+        values = self.link.predictions(values)
+        return values[..., 0] if self.one_d else values
 
-    def targets(self, y):
-        """The net's standardized targets ``(n, m)`` in the target's units."""
-        return self._unstandardized(y, self.link.targets)
+    def surrogate_targets(self, y):
+        """The user's targets ``(n, m)`` standardized in the link's space:
+        what the module learns in the surrogate phase."""
+        linked = self.link.forward(y.double())
+        scaled = (linked - self.mean.to(y.device)) / self.scale.to(y.device)
+        return scaled
+
+    def _scored_targets(self, y):
+        """The user's targets as the scorer takes them (1-D when ``y`` was)."""
+        return y[..., 0] if self.one_d else y
 
     def contributions(self, y_true, outputs, sample_weight=None):
         """Per-sample shares ``(K, n)`` of the training scores."""
         shares = self.reward.contributions(
-            self.targets(y_true), self.predictions(outputs), sample_weight
+            self._scored_targets(y_true), self.predictions(outputs), sample_weight
         )
         return shares.to(outputs.device) / self.unit
 
     def score_logits(self, y_true, outputs, sample_weight=None, *, check=True):
         """Score K models from their outputs ``(K, n, m)`` on one batch."""
         scores = self.reward(
-            self.targets(y_true), self.predictions(outputs), sample_weight, check=check
+            self._scored_targets(y_true),
+            self.predictions(outputs),
+            sample_weight,
+            check=False,
         )
-        return scores.to(outputs.device) / self.unit
+        scores = scores.to(outputs.device) / self.unit
+        if check:
+            self.check_summary(*self.summary(scores).tolist())
+        return scores
 
 
 def _mean_and_scale(values, sample_weight):
-    """Weighted mean and standard deviation of each column."""
-    mean = np.average(values, axis=0, weights=sample_weight)
-    variance = np.average((values - mean) ** 2, axis=0, weights=sample_weight)
-    return mean, np.sqrt(variance)
+    """Weighted mean and standard deviation of each column, computed on the
+    columns divided by their largest absolute value, so that neither
+    underflows nor overflows where the values themselves are representable
+    (targets of 1e-200 or 1e160)."""
+    peak = np.abs(values).max(axis=0)
+    peak = np.where(peak > 0, peak, 1.0)
+    unit = values / peak
+    mean = np.average(unit, axis=0, weights=sample_weight)
+    variance = np.average((unit - mean) ** 2, axis=0, weights=sample_weight)
+    return mean * peak, np.sqrt(variance) * peak
+
+
+def _extreme(scale):
+    """Whether a target scale is so large or small that scores built from
+    it (squares, products) may overflow or underflow float64."""
+    scale = np.asarray(scale, dtype=np.float64)
+    return bool(np.any((scale > 1e100) | (scale < 1e-100)))
+
+
+def _score_unit(reward, y, mean, scale, sample_weight, perfect):
+    """The absolute score of the constant mean prediction (1 where it is 0
+    or undefined); an error naming the target's scale where the score
+    cannot be represented there: infinite, or unable to tell the constant
+    prediction from the targets themselves (``perfect``)."""
+    constant = np.tile(mean, (len(y), 1))
+    if y.ndim == 1:
+        constant = constant[:, 0]
+    null = reward(y, constant[None], sample_weight, check=False)[0]
+    scale_text = f"the target's standard deviation is {preview(scale.tolist(), 3)}"
+    name = reward._name()
+    if _extreme(scale) and not np.isfinite(null):
+        raise ValueError(
+            f"scoring={name} of the constant mean prediction is {null}: {scale_text}, "
+            "beyond what the score can represent in float64. Divide y by a "
+            "constant (and multiply the predictions back)."
+        )
+    if _extreme(scale) and null == 0:
+        try:
+            exact = reward(y, perfect[None], sample_weight, check=False)[0]
+        except ValueError:  # the targets lie outside the scorer's domain
+            exact = None
+        if exact == null:
+            raise ValueError(
+                f"scoring={name} gives the same score ({null}) to the constant "
+                f"mean prediction and to the targets themselves: {scale_text}, "
+                "where the score underflows float64 and cannot tell predictions "
+                "apart. Multiply y by a constant (and divide the predictions back)."
+            )
+    return float(abs(null)) if np.isfinite(null) and null != 0 else 1.0
 
 
 class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
     """Base of the score-trained regressors. Not for direct use."""
 
+    _module_outputs = "outputs"
+
     def _check_reward(self, reward):
         """The regression reward refuses classification scorers itself."""
 
     def _targets(self, X, y, sample_weight):
+        X_user = X
         X, y = validate_data(
             self,
             X,
-            y,
+            dense_targets(y),
             multi_output=True,
             y_numeric=True,
             dtype=[np.float64, np.float32],
@@ -107,31 +168,73 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             )
         one_d = y.ndim == 1
         y2 = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-        mean, scale = _mean_and_scale(y2, sample_weight)
-        constant = np.flatnonzero(scale == 0)
+        raw_mean, raw_scale = _mean_and_scale(y2, sample_weight)
+        constant = np.flatnonzero(raw_scale == 0)
         if constant.size:
             raise ValueError(
-                f"The target is constant (output(s) {constant.tolist()}): there "
+                f"The target is constant (output(s) {preview(constant)}): there "
                 "is nothing to learn, and scores such as r2 are undefined. "
                 "Predict the constant, or check y."
             )
         regression_reward = RegressionReward(self.scoring)
-        constant_prediction = np.broadcast_to(mean, y2.shape)
-        if one_d:
-            y_scored, constant_prediction = y2[:, 0], constant_prediction[:, 0]
+        fitted = self._continued_reward(y2)
+        if fitted is None:
+            weighted = y2 if sample_weight is None else y2[sample_weight > 0]
+            link = link_for(regression_reward.parts, weighted)
+            # a monotone map: no column becomes constant
+            mean, scale = _mean_and_scale(link.forward(y2), sample_weight)
         else:
-            y_scored = y2
-        null = regression_reward(
-            y_scored, constant_prediction[None], sample_weight, check=False
-        )[0]
-        unit = float(abs(null)) if np.isfinite(null) and null != 0 else 1.0
-        link = link_for(regression_reward.parts, y2)
-        linked = link.forward(y2)  # a monotone map: no column becomes constant
-        mean, scale = _mean_and_scale(linked, sample_weight)
+            link, mean, scale = self._fitted_standardization(
+                fitted, regression_reward, y2
+            )
+        perfect = link.predictions(torch.as_tensor(link.forward(y2))).numpy()
+        with (
+            regression_reward.scored_data(X_user),
+            regression_reward.rows(X, np.arange(len(y2))),
+        ):
+            unit = _score_unit(
+                regression_reward,
+                y2[:, 0] if one_d else y2,
+                raw_mean,
+                raw_scale,
+                sample_weight,
+                perfect[:, 0] if one_d else perfect,
+            )
         reward = StandardizedReward(regression_reward, mean, scale, one_d, unit, link)
         attributes = {"n_outputs_": y2.shape[1]}
-        targets = Targets((linked - mean) / scale, y2.shape[1], reward, attributes)
-        return X, targets, sample_weight
+        return X, Targets(y2, y2.shape[1], reward, attributes), sample_weight
+
+    def _continued_reward(self, y2):
+        """The fitted reward a warm start continues on targets ``y2``, or
+        None (a change of the number of outputs is refused later, by
+        ``_check_same_targets``)."""
+        if self.warm_start and hasattr(self, "net_"):
+            fitted = self.net_.reward
+            if fitted.mean.numel() == y2.shape[1]:
+                return fitted
+        return None
+
+    def _fitted_standardization(self, fitted, regression_reward, y2):
+        """A warm start continues in the fitted link and units: the module's
+        outputs mean what they meant. A scorer that needs another link, or
+        targets outside the fitted link's domain, are refused."""
+        link = fitted.link
+        wanted = link_for(regression_reward.parts, y2)
+        if type(wanted) is not type(link):
+            raise ValueError(
+                f"warm_start=True continues the module in its fitted output space "
+                f"({type(link).__name__}, chosen for scoring="
+                f"{fitted.reward._name()}), but scoring="
+                f"{regression_reward._name()} needs {type(wanted).__name__}. Keep "
+                "the scoring, or set warm_start=False to start afresh."
+            )
+        if not link.accepts(y2):
+            raise ValueError(
+                f"warm_start=True continues the module in its fitted output space "
+                f"({type(link).__name__}), whose domain this y leaves (smallest "
+                f"value {y2.min():.6g}). Set warm_start=False to start afresh."
+            )
+        return link, fitted.mean.numpy(), fitted.scale.numpy()
 
     def _check_same_targets(self, targets):
         n_outputs = targets.attributes["n_outputs_"]

@@ -9,9 +9,12 @@ faster) on a quiet machine. Larger models gain from threads on a quiet
 machine (a (256, 256) MLP: one thread 0.76-0.98x), so they keep torch's
 setting.
 
-``torch.set_num_threads`` is process-wide: fits running in parallel threads
-share one count of users, and the user's setting is restored when the last
-one ends.
+``torch.set_num_threads`` acts on the calling thread in torch's OpenMP
+builds (a thread started later inherits the main thread's setting): each
+thread therefore saves and restores its own count, and fits nested in one
+thread (a fit inside a callback, say) restore it when the outermost ends.
+Fits overlapping in several threads each leave their thread as they found
+it, whichever ends first.
 """
 
 import contextlib
@@ -24,26 +27,23 @@ __all__ = ["SINGLE_THREAD_MAX_PARAMETERS", "fit_threads"]
 # Models with at most this many parameters fit on one intra-op thread.
 SINGLE_THREAD_MAX_PARAMETERS = 10_000
 
-_lock = threading.Lock()
-_users = 0
-_saved = None
+# Per thread: how many fits are open in it, and its count before the first.
+_state = threading.local()
 
 
 @contextlib.contextmanager
 def _one_thread():
-    global _users, _saved
-    with _lock:
-        if _users == 0:
-            _saved = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _users += 1
+    depth = getattr(_state, "depth", 0)
+    if depth == 0:
+        _state.saved = torch.get_num_threads()
+        torch.set_num_threads(1)
+    _state.depth = depth + 1
     try:
         yield
     finally:
-        with _lock:
-            _users -= 1
-            if _users == 0:
-                torch.set_num_threads(_saved)
+        _state.depth -= 1
+        if _state.depth == 0:
+            torch.set_num_threads(_state.saved)
 
 
 def fit_threads(module, device):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
+    brier_score_loss,
     f1_score,
     fbeta_score,
     get_scorer,
@@ -18,6 +19,7 @@ from sklearn.metrics import (
     make_scorer,
     precision_score,
     recall_score,
+    roc_auc_score,
     top_k_accuracy_score,
 )
 
@@ -482,12 +484,52 @@ def test_brier_with_string_classes_keeps_the_scorers_own_path():
     assert not reward.vectorized
 
 
-def test_log_loss_with_a_class_missing_from_the_batch_keeps_sklearns_answer():
-    reward = make_reward("neg_log_loss", classes=np.arange(3))
-    y = torch.tensor([0, 1, 0, 1])  # class 2 absent: sklearn refuses
-    logits = torch.zeros(2, 4, 3, dtype=torch.float64)
-    with pytest.raises(ValueError, match="different number of classes"):
-        reward.score_logits(y, logits)
+@pytest.mark.parametrize(
+    "scoring, labelled",
+    [
+        ("neg_log_loss", lambda y, p: -log_loss(y, p, labels=[0, 1, 2])),
+        ("neg_brier_score", lambda y, p: -brier_score_loss(y, p, labels=[0, 1, 2])),
+        (
+            "roc_auc_ovr",  # the present classes' one-vs-rest AUCs, averaged
+            lambda y, p: np.mean([roc_auc_score(y == c, p[:, c]) for c in (0, 1)]),
+        ),
+        (
+            "roc_auc_ovr_weighted",
+            lambda y, p: np.average(
+                [roc_auc_score(y == c, p[:, c]) for c in (0, 1)],
+                weights=[np.mean(y == 0), np.mean(y == 1)],
+            ),
+        ),
+        (
+            "roc_auc_ovo",  # the one pair of present classes
+            lambda y, p: np.mean(
+                [
+                    roc_auc_score(y[y < 2] == 0, p[y < 2, 0]),
+                    roc_auc_score(y[y < 2] == 1, p[y < 2, 1]),
+                ]
+            ),
+        ),
+    ],
+)
+def test_a_class_missing_from_the_batch_is_scored_as_the_fitted_classes_say(
+    scoring, labelled
+):
+    """A multiclass batch without a rare class: the scorer itself refuses
+    it (it encodes the classes present), the reward scores it as the metric
+    with labels= the fitted classes, or leaves the absent class out of its
+    average, never an error."""
+    from sklearn_zopg.rewards._probabilistic import softmax
+
+    reward = make_reward(scoring, classes=np.arange(3))
+    rng = np.random.default_rng(0)
+    y = np.array([0, 1, 0, 1, 1, 0, 0, 1])  # class 2 absent
+    logits = torch.as_tensor(rng.normal(size=(2, len(y), 3)))
+    holder = _FixedOutputs(np.arange(3), logits[0].numpy().argmax(1), logits[0].numpy())
+    with pytest.raises(ValueError):
+        get_scorer(scoring)(holder, np.zeros((len(y), 1)), y)
+    scores = reward.score_logits(torch.as_tensor(y), logits).numpy()
+    expected = [labelled(y, softmax(k.numpy())) for k in logits]
+    np.testing.assert_allclose(scores, expected, rtol=1e-12)
 
 
 def test_unchecked_scores_are_left_to_the_callers_one_check():

@@ -193,7 +193,10 @@ def test_batched_modes_in_groups_give_the_same_logits(mode, monkeypatch):
         "gaussian", 30, list(params.values()), True, generator=torch.Generator()
     )
     perturbed = PerturbedModule(module, params, mode)
-    per_model = 2 * 50 * 16 * 8  # bytes of one model's widest activations
+    # bytes of one model's widest activations, its direction and its
+    # perturbed parameters
+    n_params = sum(p.numel() for p in params.values())
+    per_model = 2 * 50 * 16 * 8 + 2 * n_params * 8
     with torch.no_grad():  # as in the ZO step
         whole = perturbed.logits(perturbed.features(X), directions, 0.1)
         monkeypatch.setattr(_perturbed, "BATCHED_MEMORY_BUDGET", 7 * per_model)
@@ -201,6 +204,62 @@ def test_batched_modes_in_groups_give_the_same_logits(mode, monkeypatch):
         grouped = perturbed.logits(perturbed.features(X), directions, 0.1)
     np.testing.assert_allclose(grouped.numpy(), whole.numpy(), rtol=0, atol=1e-12)
     assert [len(g) for g in directions.chunks(7)] == [7, 7, 7, 7, 2]
+
+
+@pytest.mark.parametrize("mode", ["stacked", "vmap", "loop"])
+def test_directions_beyond_the_budget_are_regenerated_with_the_same_estimate(
+    mode, monkeypatch
+):
+    """K directions over many parameters are not stored beyond the budget
+    (memory bounded at any K, the loop included): each group, or each
+    direction, is regenerated from its seed, and the logits and the estimate
+    are those of the same regenerated directions evaluated whole."""
+    from sklearn_zopg.zo import _directions, _perturbed
+
+    torch.manual_seed(0)
+    module = MLP(5, 3, (16,)).double()
+    X = torch.randn(50, 5, dtype=torch.float64)
+    params = select_parameters(module, None)
+    tensors = list(params.values())
+    n_params = sum(p.numel() for p in tensors)
+    monkeypatch.setattr(_directions, "STORED_DIRECTIONS_BUDGET", 4 * n_params * 8)
+    directions = Directions(
+        "gaussian", 30, tensors, True, generator=torch.Generator().manual_seed(3)
+    )
+    assert directions._matrix is None  # 30 directions exceed 4 directions' bytes
+    reference = Directions("gaussian", 30, tensors, True, store=False)
+    reference.seeds = directions.seeds
+    perturbed = PerturbedModule(module, params, mode)
+    monkeypatch.setattr(
+        _perturbed, "BATCHED_MEMORY_BUDGET", 6 * (2 * 50 * 16 * 8 + 2 * n_params * 8)
+    )
+    with torch.no_grad():
+        grouped = perturbed.logits(X, directions, 0.1)
+        whole = torch.stack(
+            [
+                PerturbedModule(module, params, "loop").logits(
+                    X, _One(reference, k), 0.1
+                )[0]
+                for k in range(30)
+            ]
+        )
+    np.testing.assert_allclose(grouped.numpy(), whole.numpy(), rtol=0, atol=1e-12)
+    weights = torch.linspace(-1, 1, 30, dtype=torch.float64)
+    for got, expected in zip(directions.combine(weights), reference.combine(weights)):
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=0, atol=1e-12)
+
+
+class _One:
+    """Direction k of a Directions, as a set of one."""
+
+    def __init__(self, directions, k):
+        self.directions, self.k = directions, k
+
+    def __len__(self):
+        return 1
+
+    def __getitem__(self, j):
+        return self.directions[self.k]
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,16 @@ per matrix on an estimator-like holder.
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.utils._available_if import available_if
 
 from ._multilabel import HammingLoss, multilabel_metric_for, multilabel_swap_scores
 from ._reward import Reward
 
 __all__ = ["MultilabelReward"]
+
+# Scores of each label's ranking of the rows, undefined for a constant label.
+_PER_LABEL_RANKING = (roc_auc_score, average_precision_score)
 
 
 class _FixedMatrices(ClassifierMixin, BaseEstimator):
@@ -32,7 +36,7 @@ class _FixedMatrices(ClassifierMixin, BaseEstimator):
         return np.arange(self.n_labels)
 
     def predict(self, X):
-        return self.matrix
+        return np.array(self.matrix)  # the scorer's own, as from an estimator
 
     def _has_logits(self):
         return self.logits is not None
@@ -43,7 +47,7 @@ class _FixedMatrices(ClassifierMixin, BaseEstimator):
 
     @available_if(_has_logits)
     def decision_function(self, X):
-        return self.logits
+        return np.array(self.logits)
 
 
 class MultilabelReward(Reward):
@@ -114,13 +118,26 @@ class MultilabelReward(Reward):
         y, _, w, _ = self._matrices(y_true, (logits > 0).long(), sample_weight)
         y_np = y.cpu().numpy()
         w_np = None if w is None else w.cpu().numpy()
+        columns = self._defined_columns(y_np)
         values = []
-        for k_logits in logits.detach().double().cpu().numpy():
-            holder = _FixedMatrices(len(self.classes), (k_logits > 0).astype(int))
+        for k_logits in logits.detach().double().cpu().numpy()[..., columns]:
+            holder = _FixedMatrices(len(columns), (k_logits > 0).astype(int))
             holder.logits = k_logits
-            values.append(self._call(holder, y_np, w_np))
+            values.append(self._call(holder, y_np[:, columns], w_np))
         out = torch.tensor(values, dtype=torch.float64)
         return self._checked(out, False).to(logits.device)
+
+    def _defined_columns(self, y):
+        """The label columns a batch scores: for the per-label ranking
+        scores (ROC AUC, average precision), undefined on a label that is
+        constant in the batch (a rare label absent from it), those labels
+        are left out, as sklearn's averages leave out undefined terms; all
+        columns otherwise, or when every one is constant."""
+        columns = np.arange(y.shape[1])
+        if self.parts is None or self.parts.score_func not in _PER_LABEL_RANKING:
+            return columns
+        defined = y.min(0) != y.max(0)
+        return columns[defined] if defined.any() else columns
 
     def _matrices(self, y_true, Y_pred, sample_weight):
         as_numpy = not torch.is_tensor(Y_pred)

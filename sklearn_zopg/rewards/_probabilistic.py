@@ -148,8 +148,10 @@ class D2Score:
 def probability_metric_for(parts, classes):
     """The vectorized twin of a probability scorer (``ScorerParts``), or None.
 
-    Only for a batch holding every class (the scorer one-hot encodes the
-    classes present in ``y_true``); :meth:`Reward.score_logits` checks that.
+    With more than two classes a batch may lack some: the twins then score
+    it as the metric does with ``labels=`` the fitted classes, where the
+    scorer itself (which encodes the classes present in ``y_true``) would
+    refuse a batch whose probabilities have more columns than it has classes.
     """
     func, kwargs, sign = parts.score_func, parts.kwargs, parts.sign
     numeric = np.asarray(classes).dtype.kind in "iufb"

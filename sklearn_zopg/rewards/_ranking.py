@@ -18,8 +18,11 @@ float64 rounding:
   true one, in the order of sklearn's stable descending sort (among ties the
   higher class index ranks first).
 
-Every class of the batch must be present (the scorers encode the classes
-present in ``y_true``); :meth:`Reward.score_logits` checks that.
+With two classes both must be in the batch (:meth:`Reward.score_logits`
+checks that; training batches always hold both). With more, a class absent
+from the batch is left out of the one-vs-rest and one-vs-one averages, as
+sklearn's averages leave out undefined terms, where ``roc_auc_score``
+itself would refuse the batch.
 """
 
 from itertools import combinations
@@ -100,9 +103,13 @@ def _class_rows(scores, y):
 
 def _class_average(per_class, y, weight, average):
     """Macro or (support-)weighted mean of per-class scores (K, C); a class
-    of no weight counts 0 (sklearn zeroes its score, maybe NaN, first)."""
+    of no weight counts 0 (sklearn zeroes its score, maybe NaN, first). A
+    class absent from the batch has no defined one-vs-rest score: the macro
+    mean leaves it out, as sklearn's averages leave out undefined terms (the
+    weighted mean gives it no weight anyway)."""
     if average == "macro":
-        return per_class.mean(-1)
+        present = np.bincount(y, minlength=per_class.shape[-1]) > 0
+        return per_class[..., present].mean(-1)
     onehot = np.eye(per_class.shape[-1])[y]
     support = (onehot if weight is None else onehot * weight[:, None]).sum(0)
     per_class = np.where(support == 0, 0.0, per_class)
@@ -144,7 +151,8 @@ class RocAuc:
     def _one_vs_one(self, y, proba):
         """Every pair (a, b) on the samples of a or b: the mean of column a's
         AUC against y == a and column b's against y == b."""
-        pairs = list(combinations(range(proba.shape[-1]), 2))
+        present = np.flatnonzero(np.bincount(y, minlength=proba.shape[-1]))
+        pairs = list(combinations(present, 2))  # pairs of an absent class: undefined
         scores = np.empty((proba.shape[0], len(pairs)))
         prevalence = np.empty(len(pairs))
         for index, (a, b) in enumerate(pairs):

@@ -29,7 +29,7 @@ class _FixedPredictions(RegressorMixin, BaseEstimator):
         self.predictions = predictions
 
     def predict(self, X):
-        return self.predictions
+        return np.array(self.predictions)  # the scorer's own, writable
 
 
 class RegressionReward(Reward):

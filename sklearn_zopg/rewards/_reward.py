@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
+from sklearn.utils import _safe_indexing
 from sklearn.utils._available_if import available_if
 
 from ._counts import ClassCounts, count_metric_for
@@ -44,20 +45,20 @@ class _FixedOutputs(ClassifierMixin, BaseEstimator):
         return self.classes
 
     def predict(self, X):
-        return self.classes[self.labels]
+        return self.classes[self.labels]  # a new array
 
     def _has_logits(self):
         return self.logits is not None
 
     @available_if(_has_logits)
     def predict_proba(self, X):
-        return softmax(self.logits)
+        return softmax(self.logits)  # a new array
 
     @available_if(_has_logits)
     def decision_function(self, X):
         if self.logits.shape[1] == 2:
             return self.logits[:, 1] - self.logits[:, 0]
-        return self.logits
+        return self.logits.copy()
 
 
 def _argmax_labels(logits):
@@ -235,6 +236,10 @@ class Reward:
             return self._checked(out, as_numpy, check)
         return self._checked(self._generic(y, Y, w), as_numpy)
 
+    def surrogate_targets(self, y):
+        """The targets of the surrogate phase's loss: the class indices."""
+        return y
+
     def swap_scores(self, y_true, Y_pred, sample_weight=None):
         """Score of every vector with one sample's label replaced by each class.
 
@@ -309,11 +314,15 @@ class Reward:
 
     # ------------------------------------------------------------ internals
     def _vectorizable(self, y, w):
-        """Whether the vectorized metric of logits sees what the scorer
-        would: every class in the batch (the scorers encode the classes
-        present), weights that do not sum to 0 (an error there), and a
-        configuration the metric computes (one-vs-one AUC refuses weights)."""
-        every_class = np.bincount(y, minlength=len(self.classes)).min() > 0
+        """Whether the vectorized metric of logits applies: both classes in
+        a binary batch (the scorers encode the classes present; with more
+        classes the metric scores a batch that lacks some as with
+        ``labels=`` the fitted classes, or leaves them out of its average,
+        where the scorer would refuse it), weights that do not sum to 0 (an
+        error there), and a configuration the metric computes (one-vs-one AUC
+        refuses weights)."""
+        C = len(self.classes)
+        every_class = C > 2 or np.bincount(y, minlength=C).min() > 0
         return bool(
             every_class
             and (w is None or w.sum() > 0)
@@ -364,33 +373,67 @@ class Reward:
         return torch.tensor(values, dtype=torch.float64, device=Y.device)
 
     @contextlib.contextmanager
-    def rows(self, X):
-        """Within this block, the scorer calls made here pass the batch's
-        features ``X`` (a tensor or array of the scored rows) as the scorer's
-        ``X``, for callables ``scorer(estimator, X, y)`` that read it (a
-        profit per row, say); the model's outputs come from the holder, not
-        from ``X``. Outside, a placeholder of zeros."""
+    def rows(self, X, index=None):
+        """Within this block, the scorer calls made here pass the scored rows
+        as the scorer's ``X``, for callables ``scorer(estimator, X, y)`` that
+        read it (a profit per row, say); the model's outputs come from the
+        holder, not from ``X``. ``X`` is the batch's features (a tensor or
+        array); ``index``, the rows' positions in the data of
+        :meth:`scored_data`, which, when set, the scorer gets instead: the
+        user's own rows, of the type, columns and index the user passed.
+        Outside, a placeholder of zeros."""
         previous = self.__dict__.get("_rows")
-        self._rows = X
+        self._rows = (X, index)
         try:
             yield self
         finally:
             self._rows = previous
 
+    @contextlib.contextmanager
+    def scored_data(self, X):
+        """Within this block, :meth:`rows` given an ``index`` hands the
+        scorer those rows of ``X`` (the user's data as passed to ``fit``:
+        array, DataFrame, sparse matrix or list), taken with sklearn's
+        ``_safe_indexing``. Not kept after the block, nor pickled."""
+        previous = self.__dict__.get("_source")
+        self._source = X
+        try:
+            yield self
+        finally:
+            self._source = previous
+
     def _features(self, n):
-        rows = self.__dict__.get("_rows")
-        if rows is None or len(rows) != n:
+        """The ``X`` a scorer call on ``n`` rows gets (its own copy)."""
+        X, index = self.__dict__.get("_rows") or (None, None)
+        source = self.__dict__.get("_source")
+        if source is not None and index is not None and len(index) == n:
+            if torch.is_tensor(index):
+                index = index.cpu().numpy()
+            return _safe_indexing(source, np.asarray(index))  # a new container
+        if X is None or len(X) != n:
             return np.zeros((n, 1))
-        if torch.is_tensor(rows):
-            return rows.detach().cpu().numpy()
-        return np.asarray(rows)
+        if torch.is_tensor(X):
+            return X.detach().cpu().numpy().copy()
+        return np.array(X)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_rows", None)
+        state.pop("_source", None)
+        return state
 
     def _call(self, holder, y_labels, sample_weight):
+        # The scorer gets arrays of its own, as from a fitted estimator: one
+        # that edits X, y, the weights or a prediction in place must not
+        # change the training data or the step's samples (the holders'
+        # methods return copies).
         X = self._features(len(y_labels))
+        y_labels = np.array(y_labels)
         try:
             if sample_weight is None:
                 value = self.scorer(holder, X, y_labels)
             else:
+                sample_weight = np.array(sample_weight)
                 value = self.scorer(holder, X, y_labels, sample_weight=sample_weight)
         except AttributeError as exc:
             raise ValueError(

@@ -17,6 +17,10 @@ import torch
 __all__ = ["DIRECTION_KINDS", "DirectionChunk", "Directions"]
 
 DIRECTION_KINDS = ("gaussian", "rademacher", "sphere")
+# Stored directions take at most this many bytes: beyond it (many directions
+# over many parameters) each is regenerated from its seed, so that memory
+# stays bounded at any K in every evaluation mode.
+STORED_DIRECTIONS_BUDGET = 256 * 2**20
 
 
 class Directions:
@@ -34,7 +38,9 @@ class Directions:
     store : bool
         Draw all K directions at once and keep them (fast: one random call),
         or regenerate each on demand from its own seed (memory of one
-        direction at a time, for ``memory_efficient``).
+        direction at a time, for ``memory_efficient``). Directions that
+        would take more than ``STORED_DIRECTIONS_BUDGET`` bytes are never
+        stored.
     generator : torch.Generator, default=None
         Draws the stored directions (or, on another device than the
         parameters, their seed) or the regenerated directions' seeds; None
@@ -53,6 +59,9 @@ class Directions:
         n_draws = math.ceil(n_directions / 2) if antithetic else n_directions
         self.n_directions = 2 * n_draws if antithetic else n_directions
         self._matrix = None
+        element = torch.empty((), dtype=self.dtype).element_size()
+        if self.n_directions * self.dim * element > STORED_DIRECTIONS_BUDGET:
+            store = False  # K directions this large are regenerated instead
         if store:
             # One draw of all K directions, from the caller's generator when it
             # lives on the parameters' device.
@@ -175,4 +184,10 @@ class DirectionChunk:
         return self.stop - self.start
 
     def stacked(self):
-        return [u[self.start : self.stop] for u in self.directions.stacked()]
+        """This group's directions ``(len, *param.shape)``: views of the
+        stored ones, or only this group's regenerated."""
+        directions = self.directions
+        if directions._matrix is not None:
+            return [u[self.start : self.stop] for u in directions.stacked()]
+        group = [directions[k] for k in range(self.start, self.stop)]
+        return [torch.stack(parts) for parts in zip(*group)]

@@ -10,6 +10,8 @@ perturbed parameters all sit in the tail of a sequential module, the
 unperturbed head is computed once per batch and only the tail K times.
 """
 
+import contextlib
+
 import torch
 from torch import nn
 from torch.func import functional_call, vmap
@@ -126,6 +128,23 @@ def _linear_per_model(h, shared, weight, bias):
     return out + bias[:, None, :] if out.ndim == 2 else out.add_(bias[:, None, :])
 
 
+@contextlib.contextmanager
+def _perturbed_in_place(tensors, direction, eps):
+    """``tensors += eps * direction`` for the block, undone on the way out
+    whatever ends it: an error, or a ``KeyboardInterrupt`` inside the
+    perturbed forward (where most of a step's time goes), never leaves the
+    module at ``theta + eps u``."""
+    done = []
+    try:
+        for p, d in zip(tensors, direction):
+            p.add_(d, alpha=eps)
+            done.append((p, d))
+        yield
+    finally:
+        for p, d in done:
+            p.sub_(d, alpha=eps)
+
+
 class PerturbedModule:
     """Logits of ``module`` at ``theta + eps * u_k`` for each direction k.
 
@@ -191,13 +210,15 @@ class PerturbedModule:
     def _group_size(self, H):
         """Perturbed models per group: their widest activations (input,
         output and the largest layer, twice for a layer's input and output)
+        and their perturbed parameters (the direction and ``theta + eps u``)
         fit in ``BATCHED_MEMORY_BUDGET``."""
         widths = [H.shape[-1]]
         for layer in self.tail.modules():
             if isinstance(layer, nn.Linear):
                 widths.append(layer.out_features)
-        per_model = 2 * H.shape[0] * max(widths) * H.element_size()
-        return max(1, BATCHED_MEMORY_BUDGET // per_model)
+        activations = 2 * H.shape[0] * max(widths) * H.element_size()
+        parameters = 2 * sum(p.numel() * p.element_size() for p in self.params.values())
+        return max(1, BATCHED_MEMORY_BUDGET // (activations + parameters))
 
     def _in_groups(self, evaluate, H, directions, eps):
         size = self._group_size(H)
@@ -245,11 +266,8 @@ class PerturbedModule:
         tensors = list(self.params.values())
         for k in range(len(directions)):
             u = directions[k]
-            for p, d in zip(tensors, u):
-                p.add_(d, alpha=eps)
-            logits = self.tail(H)
-            for p, d in zip(tensors, u):
-                p.sub_(d, alpha=eps)
+            with _perturbed_in_place(tensors, u, eps):
+                logits = self.tail(H)
             if out is None:
                 out = logits.new_empty((len(directions), *logits.shape))
             out[k] = logits
