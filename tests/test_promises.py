@@ -112,15 +112,30 @@ def test_zero_weights_with_multilabel_y(Estimator):
 
 # ------------------------------------------------------------ rare classes
 @pytest.mark.parametrize(
-    "scoring", ["neg_log_loss", "roc_auc_ovr", "roc_auc_ovo", "roc_auc_ovr_weighted"]
+    "scoring",
+    [
+        "neg_log_loss",
+        "roc_auc_ovr",
+        "roc_auc_ovo",
+        "roc_auc_ovr_weighted",
+        "neg_brier_score",
+        "d2_brier_score",
+        "d2_log_loss_score",
+        "average_precision",
+    ],
 )
-def test_zo_multiclass_probability_scorers_with_a_class_rarer_than_batches(scoring):
-    """30 rows of a class among 3,000: most batches lack it."""
+@pytest.mark.parametrize("labels", [None, ["cat", "dog", "eel"]])
+def test_zo_multiclass_probability_scorers_with_a_class_rarer_than_batches(
+    scoring, labels
+):
+    """15 rows of a class among 1,500, in 24 batches: most batches lack it."""
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(3000, 4))
+    X = rng.normal(size=(1500, 4))
     y = (X[:, 0] > 0).astype(int)
-    y[:30] = 2
-    X[:30, 1] += 3
+    y[:15] = 2
+    X[:15, 1] += 3
+    if labels is not None:
+        y = np.array(labels)[y]
     est = ZOClassifier(scoring=scoring, batch_size=64, max_epochs=2, random_state=0)
     est.fit(X, y)
     assert np.isfinite(est.score(X, y))

@@ -91,8 +91,8 @@ class BrierScore:
 
     Two classes: the scorer reads ``p1`` and ``brier_score_loss`` compares
     ``[1 - p1, p1]`` with the one-hot truth, halved; three or more: the full
-    rows, not halved. Numeric classes only (with string classes and no
-    ``pos_label`` the binary metric raises; the scorer keeps that answer).
+    rows, not halved. Two classes must be numeric (with string classes and
+    no ``pos_label`` the binary metric raises; the scorer keeps that answer).
     """
 
     def __init__(self, sign=1.0):
@@ -157,10 +157,13 @@ def probability_metric_for(parts, classes):
     numeric = np.asarray(classes).dtype.kind in "iufb"
     if func is log_loss and set(kwargs) <= {"normalize"}:
         return LogLoss(bool(kwargs.get("normalize", True)), sign)
-    if func is brier_score_loss and not kwargs and numeric:
+    # Binary Brier scores of string classes need a pos_label (the scorer
+    # says so); with more classes any labels work.
+    any_labels = numeric or len(classes) > 2
+    if func is brier_score_loss and not kwargs and any_labels:
         return BrierScore(sign)
     if func is d2_log_loss_score and not kwargs:
         return D2Score(LogLoss(normalize=False), sign)
-    if func is d2_brier_score and not kwargs and numeric:
+    if func is d2_brier_score and not kwargs and any_labels:
         return D2Score(BrierScore(), sign)
     return None

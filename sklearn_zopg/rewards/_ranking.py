@@ -263,7 +263,7 @@ def ranking_metric_for(parts, classes):
         average = kw.get("average", "macro")
         if (
             average in ("macro", "weighted", "micro")
-            and numeric
+            and (numeric or len(classes) > 2)  # binary: pos_label must be a class
             and _positive_is_last(classes, kw)
         ):
             return AveragePrecision(response, average, sign)
