@@ -288,7 +288,7 @@ class BaseScoreEstimator(BaseEstimator):
         device = self._check_settings()
         continued = self.net_ if self.warm_start and hasattr(self, "net_") else None
         fitted_width = getattr(self, "n_features_in_", None)
-        X_user = X
+        X_user, y_user = X, dense_targets(y)
         X, targets, sample_weight = self._targets(X, y, sample_weight)
         reward = targets.reward
         self._check_reward(reward)
@@ -322,7 +322,7 @@ class BaseScoreEstimator(BaseEstimator):
         with (
             _training_rng(net.module_, seed + 2),
             fit_threads(net.module_, device),
-            reward.scored_data(X_user),
+            reward.scored_data(X_user, y_user),
         ):
             self._run_phases(net, dataset, skip_surrogate=continued is not None)
 
@@ -368,7 +368,7 @@ class BaseScoreEstimator(BaseEstimator):
         if bad:
             raise TypeError(
                 "callbacks must be skorch callbacks (instances, classes or "
-                f"(name, callback) pairs); got {bad!r}."
+                f"(name, callback) pairs); got {preview(bad)}."
             )
         return _check_device(self.device)
 

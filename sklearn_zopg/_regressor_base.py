@@ -148,7 +148,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
         """The regression reward refuses classification scorers itself."""
 
     def _targets(self, X, y, sample_weight):
-        X_user = X
+        X_user, y_user = X, dense_targets(y)
         X, y = validate_data(
             self,
             X,
@@ -189,7 +189,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             )
         perfect = link.predictions(torch.as_tensor(link.forward(y2))).numpy()
         with (
-            regression_reward.scored_data(X_user),
+            regression_reward.scored_data(X_user, y_user),
             regression_reward.rows(X, np.arange(len(y2))),
         ):
             unit = _score_unit(

@@ -142,10 +142,16 @@ def test_zo_multiclass_probability_scorers_with_a_class_rarer_than_batches(
 
 
 def test_zo_multilabel_roc_auc_with_a_label_rarer_than_batches():
-    X, Y = _multilabel(n=1000)
+    X, Y = _multilabel(n=480)
     Y[:, 2] = 0
-    Y[:6, 2] = 1
-    est = ZOClassifier(scoring="roc_auc", batch_size=32, max_epochs=2, random_state=0)
+    Y[:4, 2] = 1  # in 4 of the 15 batches
+    est = ZOClassifier(
+        scoring="roc_auc",
+        batch_size=32,
+        max_epochs=1,
+        surrogate_epochs=1,
+        random_state=0,
+    )
     est.fit(X, Y)
     assert np.isfinite(est.score(X, Y))
 
@@ -160,7 +166,7 @@ class Recording:
 
     def __call__(self, estimator, X, y):
         self.X.append(X)
-        self.y.append(np.array(y, copy=True))
+        self.y.append(y.copy() if hasattr(y, "copy") else np.array(y))
         return self.score(estimator, X, y)
 
 
@@ -221,6 +227,20 @@ def test_scorers_see_dataframe_rows_in_training_as_in_score(Estimator, early_sto
         assert list(seen.columns) == list(frame.columns)
         assert set(seen.index) <= set(frame.index)
         pd.testing.assert_frame_equal(seen, frame.loc[seen.index])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_scorers_see_the_users_own_y_series_in_training(Estimator):
+    X, y = _problem(Estimator)
+    series = pd.Series(y, index=np.arange(len(y)) + 500, name="target")
+    scorer = Recording(
+        lambda est, X, y: -float(np.mean(np.abs(est.predict(X) - np.asarray(y))))
+    )
+    Estimator(scoring=scorer, **FAST).fit(X, series)
+    assert len(scorer.y) > 3
+    for seen in scorer.y:
+        assert isinstance(seen, pd.Series) and seen.name == "target"
+        pd.testing.assert_series_equal(seen, series.loc[seen.index])
 
 
 def test_a_scorer_that_edits_its_prediction_does_not_change_policy_gradient():
@@ -315,9 +335,19 @@ def test_many_unseen_labels_are_summarized():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2500, 3))
     y = np.arange(2500)
-    est = PGClassifier(hidden_layer_sizes=(4,), max_epochs=1, random_state=0).fit(X, y)
+    est = ZOClassifier(
+        hidden_layer_sizes=(2,), surrogate_epochs=0, max_epochs=1, n_samples=2
+    ).fit(X, y)
     with pytest.raises(ValueError) as info:
         est.score(X, y + 2500)
+    assert "2,500 in all" in str(info.value) and len(str(info.value)) < 400
+
+
+def test_a_binary_scorer_on_many_classes_is_summarized():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(2500, 3)), np.arange(2500)
+    with pytest.raises(ValueError, match="average='binary'") as info:
+        ZOClassifier(scoring="f1", **FAST).fit(X, y)
     assert "2,500 in all" in str(info.value) and len(str(info.value)) < 400
 
 

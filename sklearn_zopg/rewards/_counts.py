@@ -29,6 +29,7 @@ from sklearn.metrics import (
     recall_score,
 )
 
+from .._messages import preview
 from ._scorer_parts import scorer_parts
 
 __all__ = ["ClassCounts", "count_metric_for"]
@@ -523,13 +524,13 @@ def _selection(classes, kwargs, average):
         if len(classes) > 2:
             raise ValueError(
                 f"The scorer averages with average='binary', which needs two "
-                f"classes, but y has {len(classes)}: {list(classes)}. Use a "
+                f"classes, but y has {len(classes):,}: {preview(classes)}. Use a "
                 "multiclass average, e.g. scoring='f1_macro'."
             )
         if pos_label not in list(classes):
             raise ValueError(
                 f"The scorer's pos_label={pos_label!r} is not one of the classes "
-                f"{list(classes)}. Pass make_scorer(..., pos_label=<a class>)."
+                f"{preview(classes)}. Pass make_scorer(..., pos_label=<a class>)."
             )
         return torch.as_tensor(np.asarray(classes) == pos_label)
     labels = kwargs.get("labels")

@@ -390,31 +390,46 @@ class Reward:
             self._rows = previous
 
     @contextlib.contextmanager
-    def scored_data(self, X):
+    def scored_data(self, X, y=None):
         """Within this block, :meth:`rows` given an ``index`` hands the
-        scorer those rows of ``X`` (the user's data as passed to ``fit``:
-        array, DataFrame, sparse matrix or list), taken with sklearn's
-        ``_safe_indexing``. Not kept after the block, nor pickled."""
+        scorer those rows of ``X`` and ``y`` (the user's data as passed to
+        ``fit``: arrays, DataFrames, Series, sparse matrices or lists),
+        taken with sklearn's ``_safe_indexing``. Not kept after the block,
+        nor pickled."""
         previous = self.__dict__.get("_source")
-        self._source = X
+        self._source = (X, y)
         try:
             yield self
         finally:
             self._source = previous
 
+    def _scored_rows(self, n):
+        """The positions in the user's data of the ``n`` rows being scored,
+        or None when they are not known (no :meth:`scored_data`)."""
+        _, index = self.__dict__.get("_rows") or (None, None)
+        if self.__dict__.get("_source") is None or index is None or len(index) != n:
+            return None
+        return np.asarray(index.cpu() if torch.is_tensor(index) else index)
+
     def _features(self, n):
         """The ``X`` a scorer call on ``n`` rows gets (its own copy)."""
-        X, index = self.__dict__.get("_rows") or (None, None)
-        source = self.__dict__.get("_source")
-        if source is not None and index is not None and len(index) == n:
-            if torch.is_tensor(index):
-                index = index.cpu().numpy()
-            return _safe_indexing(source, np.asarray(index))  # a new container
+        index = self._scored_rows(n)
+        if index is not None:
+            return _safe_indexing(self._source[0], index)  # a new container
+        X, _ = self.__dict__.get("_rows") or (None, None)
         if X is None or len(X) != n:
             return np.zeros((n, 1))
         if torch.is_tensor(X):
             return X.detach().cpu().numpy().copy()
         return np.array(X)
+
+    def _user_targets(self, y):
+        """The ``y`` a scorer call gets: the user's own rows (values and
+        type) where known, else a copy of ``y``."""
+        index = self._scored_rows(len(y))
+        if index is not None and self._source[1] is not None:
+            return _safe_indexing(self._source[1], index)
+        return np.array(y)
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -428,7 +443,7 @@ class Reward:
         # change the training data or the step's samples (the holders'
         # methods return copies).
         X = self._features(len(y_labels))
-        y_labels = np.array(y_labels)
+        y_labels = self._user_targets(y_labels)
         try:
             if sample_weight is None:
                 value = self.scorer(holder, X, y_labels)

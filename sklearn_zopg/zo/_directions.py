@@ -59,7 +59,7 @@ class Directions:
         n_draws = math.ceil(n_directions / 2) if antithetic else n_directions
         self.n_directions = 2 * n_draws if antithetic else n_directions
         self._matrix = None
-        element = torch.empty((), dtype=self.dtype).element_size()
+        element = params[0].element_size()
         if self.n_directions * self.dim * element > STORED_DIRECTIONS_BUDGET:
             store = False  # K directions this large are regenerated instead
         if store:

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
+from .._messages import preview
 from .._modules import MLP
 
 __all__ = ["PerturbedModule", "select_parameters"]
@@ -77,7 +78,7 @@ def select_parameters(module, perturb):
     if not chosen:
         raise ValueError(
             f"perturb={perturb!r} selects no trainable parameter; the module's "
-            f"parameters are {[n for n, _ in named]}."
+            f"parameters are {preview([n for n, _ in named])}."
         )
     return dict(chosen)
 
