@@ -32,6 +32,11 @@ SCORERS = {
     family: sorted(n for n in get_scorer_names() if _family(n) == family)
     for family in ("classification", "regression", "cluster")
 }
+SCORERS["scores"] = [
+    name
+    for name in SCORERS["classification"]
+    if set(scorer_parts(get_scorer(name)).response_methods) - {"predict"}
+]
 
 
 @st.composite
@@ -59,8 +64,12 @@ def problems(draw):
     if kind in ("binary", "multiclass") and draw(st.booleans()):
         y = np.array(["no", "yes", "rare"])[y]
     weight = None
-    if draw(st.booleans()):
+    weights = draw(st.sampled_from(["none", "small integers", "sparse mask"]))
+    if weights == "small integers":
         weight = rng.integers(0, 3, size=n).astype(float)
+    elif weights == "sparse mask":  # most batches weigh nothing
+        weight = (rng.random(n) < 0.1).astype(float)
+    if weight is not None:
         weight[:2] = 1.0  # every class keeps a weighted row
     if draw(st.booleans()):
         X = pd.DataFrame(X, columns=["a", "b", "c"])
@@ -69,10 +78,15 @@ def problems(draw):
         family = "regression"
     else:
         family = draw(st.sampled_from(["classification"] * 4 + ["cluster"]))
+    if family == "classification" and draw(st.booleans()):
+        family = "scores"  # of probabilities or decision values: ZO's own
     scoring = draw(st.sampled_from(SCORERS[family]))
-    estimators = (
-        [PGRegressor, ZORegressor] if regression else [PGClassifier, ZOClassifier]
-    )
+    if regression:
+        estimators = [PGRegressor, ZORegressor]
+    elif family == "scores":
+        estimators = [ZOClassifier]
+    else:
+        estimators = [PGClassifier, ZOClassifier]
     Estimator = draw(st.sampled_from(estimators))
     return kind, Estimator, scoring, X, y, weight
 
@@ -83,7 +97,7 @@ def _cause_is_named(exc):
 
 
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
