@@ -2,6 +2,7 @@
 
 import contextlib
 import copy
+import inspect
 import threading
 import warnings
 from numbers import Integral, Real
@@ -177,6 +178,7 @@ class BaseScoreEstimator(BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "optimizer": [type],
+        "optimizer_params": [None, dict],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -202,6 +204,7 @@ class BaseScoreEstimator(BaseEstimator):
         module_params=None,
         hidden_layer_sizes=(64,),
         optimizer=torch.optim.Adam,
+        optimizer_params=None,
         lr=0.01,
         max_epochs=100,
         batch_size=256,
@@ -223,6 +226,7 @@ class BaseScoreEstimator(BaseEstimator):
         self.module_params = module_params
         self.hidden_layer_sizes = hidden_layer_sizes
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.lr = lr
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -350,6 +354,7 @@ class BaseScoreEstimator(BaseEstimator):
                 "optimizer must be a torch.optim.Optimizer subclass such as "
                 f"torch.optim.Adam; got {self.optimizer!r}."
             )
+        self._check_optimizer_params()
         if isinstance(self.module, type) and not issubclass(
             self.module, torch.nn.Module
         ):
@@ -371,6 +376,26 @@ class BaseScoreEstimator(BaseEstimator):
                 f"(name, callback) pairs); got {preview(bad)}."
             )
         return _check_device(self.device)
+
+    def _check_optimizer_params(self):
+        """``optimizer_params`` keys the optimizer takes, ``lr`` excepted."""
+        given = dict(self.optimizer_params or {})
+        if "lr" in given:
+            raise ValueError(
+                "optimizer_params sets 'lr', which the estimator's own lr (and "
+                "surrogate_lr) set for each phase; pass lr= instead."
+            )
+        parameters = inspect.signature(self.optimizer).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            return  # an optimizer of **kwargs checks its own
+        accepted = [name for name in parameters if name not in ("params", "lr")]
+        unknown = [key for key in given if key not in accepted]
+        if unknown:
+            raise ValueError(
+                f"optimizer_params has {preview(unknown)}, which "
+                f"{self.optimizer.__name__} does not take; it takes "
+                f"{preview(accepted, 12)}."
+            )
 
     def _score_lr(self, reward):
         """The score phase's learning rate (subclasses may resolve "auto")."""
@@ -444,6 +469,7 @@ class BaseScoreEstimator(BaseEstimator):
             criterion__reduction="none",
             optimizer=self.optimizer,
             lr=self._score_lr(reward),
+            **{f"optimizer__{k}": v for k, v in (self.optimizer_params or {}).items()},
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             device=str(device),

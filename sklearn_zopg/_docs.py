@@ -39,6 +39,13 @@ scoring : str or callable, default="accuracy"
     optimizer : torch.optim.Optimizer class, default=torch.optim.Adam
         The optimizer that consumes the gradient estimate.
 
+    optimizer_params : dict, default=None
+        Keyword arguments of ``optimizer`` (as ``module_params`` are of a
+        module class): ``{{"momentum": 0.9}}`` for ``SGD``, ``{{"betas": (0.9,
+        0.99)}}`` for ``Adam``, AdamW's own ``weight_decay``. Both phases'
+        optimizers get them; ``lr`` is set by ``lr`` and ``surrogate_lr``. A
+        key the optimizer does not take is a ``ValueError`` naming it.
+
     lr : {lr_type}, default={lr}
         Learning rate of the score phase (training on ``scoring``).{lr_note}
 
