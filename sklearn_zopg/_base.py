@@ -141,6 +141,18 @@ def dense_targets(y):
     return y.toarray() if issparse(y) else y
 
 
+def _fresh_optimizer(net):
+    """A new optimizer for a phase, each group marked with its initial
+    ``lr`` as torch's schedulers mark the groups they start on: a skorch
+    ``LRScheduler``, created anew at each training call with ``last_epoch``
+    the epochs already in the history, then resumes there (the schedule
+    spans both phases and warm starts, the score phase starting from its own
+    ``lr``) instead of failing for want of ``initial_lr``."""
+    net.initialize_optimizer()
+    for group in net.optimizer_.param_groups:
+        group.setdefault("initial_lr", group["lr"])
+
+
 class Targets:
     """What ``fit`` learned about ``y``: the training targets the net sees,
     the number of module outputs, the reward, and the fitted attributes."""
@@ -492,7 +504,7 @@ class BaseScoreEstimator(BaseEstimator):
         if self.surrogate_epochs and not skip_surrogate:
             lr = self.surrogate_lr or self._score_lr(net.reward)
             net.set_params(phase="surrogate", lr=lr)
-            net.initialize_optimizer()
+            _fresh_optimizer(net)
             start = len(net.history)
             net.partial_fit(dataset, epochs=self.surrogate_epochs)
             stopper = dict(net.callbacks_).get("early_stopping")
@@ -500,7 +512,7 @@ class BaseScoreEstimator(BaseEstimator):
             if not completed and not (stopper is not None and stopper.stopped):
                 return  # interrupted by the user: the whole fit ends here
         net.set_params(phase="score", lr=self._score_lr(net.reward))
-        net.initialize_optimizer()
+        _fresh_optimizer(net)
         net.partial_fit(dataset, epochs=self.max_epochs)
 
     @staticmethod

@@ -89,3 +89,25 @@ def test_warm_start_honours_a_change_and_search_clone_work():
         cv=2,
     ).fit(X, y)
     assert search.best_params_["optimizer_params"]["momentum"] in (0.0, 0.9)
+
+
+@pytest.mark.parametrize("Estimator", [ZOClassifier, PGRegressor])
+def test_an_lr_scheduler_spans_both_phases_and_warm_starts(Estimator):
+    """skorch's LRScheduler resumes a scheduler at the epochs already in the
+    history; the score phase's fresh optimizer used to lack initial_lr."""
+    from skorch.callbacks import LRScheduler
+    from torch.optim.lr_scheduler import StepLR
+
+    X, y = _problem(Estimator)
+    est = Estimator(
+        callbacks=[LRScheduler(StepLR, step_size=4, gamma=0.5)],
+        surrogate_epochs=3,
+        max_epochs=6,
+        warm_start=True,
+        random_state=0,
+    ).fit(X, y)
+    score_lr = est.net_.lr
+    assert est.n_iter_ == 9
+    assert _group(est)["lr"] < score_lr  # the schedule acted in the score phase
+    est.fit(X, y)  # a warm start resumes it again
+    assert est.n_iter_ == 15
