@@ -141,6 +141,20 @@ def dense_targets(y):
     return y.toarray() if issparse(y) else y
 
 
+def _stopped_early(net):
+    """Whether the last training call ended because an ``EarlyStopping``
+    callback (ours or the user's) ran out of patience, not by an interrupt.
+    skorch resets its patience at each training call, so the next phase is
+    watched afresh."""
+    from skorch.callbacks import EarlyStopping
+
+    return any(
+        isinstance(callback, EarlyStopping)
+        and getattr(callback, "misses_", 0) >= callback.patience
+        for _, callback in net.callbacks_
+    )
+
+
 def _fresh_optimizer(net):
     """A new optimizer for a phase, each group marked with its initial
     ``lr`` as torch's schedulers mark the groups they start on: a skorch
@@ -500,16 +514,17 @@ class BaseScoreEstimator(BaseEstimator):
     def _run_phases(self, net, dataset, skip_surrogate):
         """The surrogate phase (cross-entropy, ``surrogate_lr``), then the score
         phase (``scoring``, ``lr``) with a fresh optimizer: no momentum carried
-        over from the surrogate's gradients."""
+        over from the surrogate's gradients. An early stopping (ours or a
+        skorch ``EarlyStopping`` of the user's) that ends the surrogate
+        phase ends that phase only; an interruption ends the fit."""
         if self.surrogate_epochs and not skip_surrogate:
             lr = self.surrogate_lr or self._score_lr(net.reward)
             net.set_params(phase="surrogate", lr=lr)
             _fresh_optimizer(net)
             start = len(net.history)
             net.partial_fit(dataset, epochs=self.surrogate_epochs)
-            stopper = dict(net.callbacks_).get("early_stopping")
             completed = len(net.history) - start == self.surrogate_epochs
-            if not completed and not (stopper is not None and stopper.stopped):
+            if not completed and not _stopped_early(net):
                 return  # interrupted by the user: the whole fit ends here
         net.set_params(phase="score", lr=self._score_lr(net.reward))
         _fresh_optimizer(net)

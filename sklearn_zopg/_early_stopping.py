@@ -142,8 +142,3 @@ class BestAcrossPhases(SkorchEarlyStopping):
         super().on_train_begin(net, **kwargs)
         if kept.get("best_model_weights_") is not None:
             self.__dict__.update(kept)
-
-    @property
-    def stopped(self):
-        """True when the last training call ended for lack of improvement."""
-        return getattr(self, "misses_", 0) >= self.patience

@@ -1,4 +1,4 @@
-"""optimizer_params: the optimizer's own settings, validated, searched over."""
+"""optimizer_params, and skorch callbacks across the two phases."""
 
 import numpy as np
 import pytest
@@ -111,3 +111,18 @@ def test_an_lr_scheduler_spans_both_phases_and_warm_starts(Estimator):
     assert _group(est)["lr"] < score_lr  # the schedule acted in the score phase
     est.fit(X, y)  # a warm start resumes it again
     assert est.n_iter_ == 15
+
+
+def test_a_users_early_stopping_in_the_warm_up_ends_that_phase_only():
+    """It used to end the whole fit after the warm-up: no score epoch ran."""
+    from skorch.callbacks import EarlyStopping
+
+    X, y = _problem(ZOClassifier)
+    stop_soon = EarlyStopping(monitor="train_loss", patience=1, threshold=10.0)
+    est = ZOClassifier(
+        callbacks=[stop_soon], surrogate_epochs=10, max_epochs=10, random_state=0
+    ).fit(X, y)
+    phases = est.net_.history[:, "phase"]
+    assert 0 < phases.count("surrogate") < 10
+    assert phases.count("score") >= 1
+    assert est.n_iter_ == len(phases)
