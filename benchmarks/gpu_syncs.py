@@ -1,4 +1,4 @@
-"""Host synchronizations per ZO step on a CUDA device (issue 12, item 5).
+"""Host synchronizations per ZO step on a CUDA device.
 
 Fits ``ZOClassifier`` (F1 and neg_log_loss, score phase only) on the GPU with
 ``torch.cuda.set_sync_debug_mode("warn")`` and counts the synchronizing

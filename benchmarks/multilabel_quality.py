@@ -1,4 +1,4 @@
-"""Multilabel quality: PG and ZO against the surrogate losses users pick (issue 13).
+"""Multilabel quality: PG and ZO against the surrogate losses users pick.
 
 For each task (an indicator ``y``; a scorer: macro F1 or samples F1), over
 several seeds and a held-out half:

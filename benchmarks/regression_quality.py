@@ -1,4 +1,4 @@
-"""Regression quality: PGRegressor and ZORegressor against what users fit (issue 14).
+"""Regression quality: PGRegressor and ZORegressor against what users fit.
 
 For each task (a dataset that ships with scikit-learn or a generated one, a
 regression scorer), over several seeds and a held-out half, standardized

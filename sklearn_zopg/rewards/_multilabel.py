@@ -1,4 +1,4 @@
-"""Multilabel label scorers of K indicator matrices at once (issue 13, first step).
+"""Multilabel label scorers of K indicator matrices at once.
 
 ``y`` is an (n, L) 0/1 indicator matrix and each of the K predictions an
 (n, L) one. Counted per label (columns: ``micro``, ``macro``, ``weighted``
@@ -7,8 +7,8 @@ label selected, as sklearn selects all L columns) or per sample (rows:
 ``average="samples"``), and for subset accuracy and the Hamming loss, equal
 to scikit-learn's to float64 rounding.
 
-Not yet wired into the estimators: the multilabel ``PGClassifier`` /
-``ZOClassifier`` build on it.
+:class:`~sklearn_zopg.rewards.MultilabelReward` scores the multilabel
+``PGClassifier`` / ``ZOClassifier`` with them.
 """
 
 import math

@@ -1,4 +1,4 @@
-"""Regression scorers of K prediction vectors at once (issue 14, first step).
+"""Regression scorers of K prediction vectors at once.
 
 ``y`` is ``(n,)`` or ``(n, m)`` and the K predictions ``(K, n)`` or
 ``(K, n, m)``. Each metric is written as scikit-learn computes it (per
@@ -8,7 +8,8 @@ the formulas do not cover (weighted medians and quantiles, predictions
 outside a metric's domain, where sklearn raises) return None from
 :meth:`RegressionMetric.applies`, and the scorer is called instead.
 
-Not yet wired into estimators: ``PGRegressor`` / ``ZORegressor`` build on it.
+:class:`~sklearn_zopg.rewards.RegressionReward` scores ``PGRegressor`` /
+``ZORegressor`` with them.
 """
 
 import numpy as np
