@@ -1,6 +1,7 @@
 """sklearn-zopg: scikit-learn estimators trained on the score you care about."""
 
 from . import diagnostics
+from ._sparse import SparseInputLinear
 from .pg import PGClassifier, PGRegressor
 from .rewards import Reward, make_reward
 from .zo import ZOClassifier, ZORegressor
@@ -11,6 +12,7 @@ __all__ = [
     "PGClassifier",
     "PGRegressor",
     "Reward",
+    "SparseInputLinear",
     "ZOClassifier",
     "ZORegressor",
     "__version__",

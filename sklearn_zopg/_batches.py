@@ -16,7 +16,10 @@ are therefore class-stratified (:func:`stratified_batches`).
 
 import numpy as np
 import torch
+from scipy.sparse import issparse
 from skorch.dataset import Dataset
+
+from ._sparse import csr_tensor, is_sparse_tensor, take_rows
 
 __all__ = [
     "RowBatches",
@@ -32,13 +35,17 @@ def as_tensors(X, device=None, dtype=None):
     """``X`` (array, tensor or dict of them) as tensors; floats cast to ``dtype``.
 
     Tensors already on ``device`` with ``dtype`` are not copied. Arrays are
-    copied first (read-only arrays and memmaps cannot back a tensor).
+    copied first (read-only arrays and memmaps cannot back a tensor). A
+    scipy sparse matrix or array, or a torch sparse tensor, becomes a torch
+    CSR tensor (never a dense one).
     """
     if isinstance(X, dict):
         return {
             key: as_tensors(value, device, dtype if key == "X" else None)
             for key, value in X.items()
         }
+    if issparse(X) or is_sparse_tensor(X):
+        return csr_tensor(X, device, dtype)
     if not torch.is_tensor(X):
         X = torch.as_tensor(np.array(X))
     if dtype is not None and X.is_floating_point():
@@ -58,10 +65,10 @@ def training_dataset(X, y, sample_weight=None, index=None):
 
 
 def split_rows(X, rows):
-    """Rows of ``X``, a tensor or a dict of tensors."""
+    """Rows of ``X``, a tensor (dense or CSR) or a dict of tensors."""
     if isinstance(X, dict):
-        return {key: value[rows] for key, value in X.items()}
-    return X[rows]
+        return {key: split_rows(value, rows) for key, value in X.items()}
+    return take_rows(X, rows) if is_sparse_tensor(X) else X[rows]
 
 
 def strata(y):

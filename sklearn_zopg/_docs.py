@@ -45,6 +45,9 @@ scoring : str or callable, default="accuracy"
         0.99)}}`` for ``Adam``, AdamW's own ``weight_decay``. Both phases'
         optimizers get them; ``lr`` is set by ``lr`` and ``surrogate_lr``. A
         key the optimizer does not take is a ``ValueError`` naming it.
+        ``Adam`` and ``AdamW`` run torch's fused implementation unless
+        ``fused`` or ``foreach`` is given here (the same update, several
+        times faster on the CPU for large layers: ``benchmarks/speed.py``).
 
     lr : {lr_type}, default={lr}
         Learning rate of the score phase (training on ``scoring``).{lr_note}

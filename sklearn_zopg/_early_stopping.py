@@ -14,6 +14,7 @@ from skorch.callbacks import EarlyStopping as SkorchEarlyStopping
 from skorch.dataset import Dataset
 
 from ._batches import split_rows, strata
+from ._sparse import concat_rows
 
 __all__ = [
     "BestAcrossPhases",
@@ -105,7 +106,7 @@ class ValidationScore(Callback):
         logits, y, w, features, index = (
             None
             if parts[0] is None
-            else torch.cat(parts).to(self._batches[0][0].device)
+            else concat_rows(parts).to(self._batches[0][0].device)
             for parts in zip(*self._batches)
         )
         self._batches = []

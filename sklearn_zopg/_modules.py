@@ -6,6 +6,8 @@ import inspect
 import torch
 from torch import nn
 
+from ._sparse import SparseInputLinear, is_sparse_tensor
+
 __all__ = ["MLP", "build_module", "check_module_output"]
 
 # Arguments a module class gets from the data when its __init__ names them.
@@ -14,6 +16,9 @@ DATA_ARGUMENTS = ("n_features", "n_classes")
 
 class MLP(nn.Module):
     """A multilayer perceptron returning class logits.
+
+    Takes a dense batch or a torch sparse CSR batch (its first layer is a
+    :class:`~sklearn_zopg.SparseInputLinear`).
 
     Parameters
     ----------
@@ -27,12 +32,13 @@ class MLP(nn.Module):
 
     def __init__(self, n_features, n_classes, hidden_layer_sizes=(64,)):
         super().__init__()
-        widths = [n_features, *hidden_layer_sizes]
+        widths = [n_features, *hidden_layer_sizes, n_classes]
         layers = []
         for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-            layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
-        layers.append(nn.Linear(widths[-1], n_classes))
-        self.layers = nn.Sequential(*layers)
+            # The first layer also multiplies a sparse batch (SparseInputLinear).
+            linear = nn.Linear if layers else SparseInputLinear
+            layers += [linear(fan_in, fan_out), nn.ReLU()]
+        self.layers = nn.Sequential(*layers[:-1])
 
     def forward(self, X):
         return self.layers(X)
@@ -89,7 +95,18 @@ def check_module_output(module, X_probe, n_classes, outputs="logits"):
     try:
         with torch.no_grad():
             out = module(X_probe)
-    except RuntimeError as exc:
+    except (RuntimeError, NotImplementedError, TypeError) as exc:
+        if is_sparse_tensor(X_probe):
+            raise TypeError(
+                "X is sparse, and the module failed on a sparse batch (a "
+                f"torch.sparse_csr_tensor of {n_features} columns): {exc}. A "
+                "module for sparse X must take such a batch in forward: make "
+                "its first layer sklearn_zopg.SparseInputLinear (or nn.Linear, "
+                "slower), or call X.to_dense() there; or densify X before the "
+                "estimator if it fits in memory."
+            ) from exc
+        if not isinstance(exc, RuntimeError):
+            raise
         raise ValueError(
             f"The module failed on input of n_features_in_={n_features} features "
             f"({exc}). Its input width must match the data's number of columns."

@@ -22,6 +22,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
 
 from ._batches import RowBatches, as_tensors
+from ._sparse import row_chunks
 
 __all__ = [
     "DivergenceCheck",
@@ -77,8 +78,12 @@ class DivergenceCheck(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         for name, param in net.module_.named_parameters():
-            if not bool(torch.isfinite(param).all()):
-                raise diverged(net, f"parameter {name!r} holds NaN or infinity")
+            try:
+                check_finite(param.detach())
+            except Diverged:
+                raise diverged(
+                    net, f"parameter {name!r} holds NaN or infinity"
+                ) from None
 
 
 class WeightDecay(Callback):
@@ -246,7 +251,9 @@ class ScoreNet(NeuralNet):
         inference path of predict and diagnostics (callers that need finite
         logits check them with :meth:`check_logits`)."""
         X = as_tensors(X["X"] if isinstance(X, dict) else X)
-        chunks = [self.evaluation_step((part, None)) for part in X.split(PREDICT_CHUNK)]
+        chunks = [
+            self.evaluation_step((part, None)) for part in row_chunks(X, PREDICT_CHUNK)
+        ]
         return torch.cat(chunks) if chunks else self.evaluation_step((X, None))
 
     def check_logits(self, logits):

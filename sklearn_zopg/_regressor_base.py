@@ -9,6 +9,7 @@ from ._base import BaseScoreEstimator, Targets, dense_targets
 from ._links import IdentityLink, link_for
 from ._messages import preview
 from ._net import RowMSE
+from ._sparse import SPARSE_FORMAT
 from .rewards import RegressionReward
 
 __all__ = ["BaseScoreRegressor"]
@@ -155,6 +156,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             dense_targets(y),
             multi_output=True,
             y_numeric=True,
+            accept_sparse=SPARSE_FORMAT,
             dtype=[np.float64, np.float32],
         )
         if X.shape[0] < 2:
@@ -187,7 +189,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             link, mean, scale = self._fitted_standardization(
                 fitted, regression_reward, y2
             )
-        perfect = link.predictions(torch.as_tensor(link.forward(y2))).numpy()
+        perfect = link.predictions(torch.as_tensor(np.array(link.forward(y2)))).numpy()
         with (
             regression_reward.scored_data(X_user, y_user),
             regression_reward.rows(X, np.arange(len(y2))),
@@ -290,5 +292,4 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.input_tags.allow_nan = False
         return tags

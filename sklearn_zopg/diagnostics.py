@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._batches import as_tensors
+from ._sparse import SPARSE_FORMAT
 from .pg._gradient import exact_surrogate, pg_advantage, pg_surrogate, sample_labels
 from .rewards import make_reward
 from .zo._directions import Directions
@@ -89,7 +90,13 @@ def gradient_agreement(
             "gradient_agreement compares single-label policies (a softmax over "
             "classes); the estimator was fitted on multilabel y."
         )
-    X = validate_data(estimator, X, reset=False, dtype=[np.float64, np.float32])
+    X = validate_data(
+        estimator,
+        X,
+        reset=False,
+        accept_sparse=SPARSE_FORMAT,
+        dtype=[np.float64, np.float32],
+    )
     net = estimator.net_
     module = net.module_
     param = next(module.parameters())

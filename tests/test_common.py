@@ -15,6 +15,11 @@ WEIGHT_EQUIVALENCE = (
     "statistical version."
 )
 
+# The same check on dense and on sparse X (the estimators take both).
+SAMPLE_WEIGHT_EQUIVALENCE = (
+    "check_sample_weight_equivalence_on_dense_data",
+    "check_sample_weight_equivalence_on_sparse_data",
+)
 
 OWN_SCORING = (
     "score() returns the estimator's own scoring (default minus the mean "
@@ -31,13 +36,15 @@ def _expected_failures(estimator):
     # same since they come from their own generator (seeded by random_state
     # alone, not by how many rows were shuffled).
     if isinstance(estimator, PGClassifier):
-        return {"check_sample_weight_equivalence_on_dense_data": WEIGHT_EQUIVALENCE}
+        return dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, WEIGHT_EQUIVALENCE)
     if isinstance(estimator, PGRegressor):
+        reason = (
+            WEIGHT_EQUIVALENCE + " For PGRegressor: tests/test_regressors.py::"
+            "test_pg_regressor_sample_weight_matches_repetition."
+        )
         return {
             "check_regressors_train": OWN_SCORING,
-            "check_sample_weight_equivalence_on_dense_data": WEIGHT_EQUIVALENCE
-            + " For PGRegressor: tests/test_regressors.py::"
-            "test_pg_regressor_sample_weight_matches_repetition.",
+            **dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, reason),
         }
     if isinstance(estimator, ZORegressor):
         return {"check_regressors_train": OWN_SCORING}

@@ -15,11 +15,13 @@ from numbers import Real
 
 import numpy as np
 import torch
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
 from sklearn.utils import _safe_indexing
 from sklearn.utils._available_if import available_if
 
+from .._sparse import is_sparse_tensor, to_scipy
 from ._counts import ClassCounts, count_metric_for
 from ._probabilistic import probability_metric_for, softmax
 from ._ranking import AveragePrecision, RocAuc, ranking_metric_for
@@ -105,6 +107,14 @@ def _refuse_metric_function(func):
         "greater_is_better=False for a loss, response_method='predict_proba' "
         "for a metric of probabilities)."
     )
+
+
+def _row_indexable(X):
+    """``(X, None)``, or for a sparse ``X`` of a format without (fast) row
+    indexing (COO, DIA, BSR) ``(X as CSR, X's format)``."""
+    if issparse(X) and X.format not in ("csr", "csc", "lil", "dok"):
+        return X.tocsr(), X.format
+    return X, None
 
 
 def _scorer_name(scoring):
@@ -394,10 +404,12 @@ class Reward:
         """Within this block, :meth:`rows` given an ``index`` hands the
         scorer those rows of ``X`` and ``y`` (the user's data as passed to
         ``fit``: arrays, DataFrames, Series, sparse matrices or lists),
-        taken with sklearn's ``_safe_indexing``. Not kept after the block,
+        taken with sklearn's ``_safe_indexing`` (a sparse format without
+        row indexing, such as COO, is indexed through one CSR copy and its
+        rows handed back in the user's format). Not kept after the block,
         nor pickled."""
         previous = self.__dict__.get("_source")
-        self._source = (X, y)
+        self._source = (*_row_indexable(X), y)
         try:
             yield self
         finally:
@@ -415,10 +427,14 @@ class Reward:
         """The ``X`` a scorer call on ``n`` rows gets (its own copy)."""
         index = self._scored_rows(n)
         if index is not None:
-            return _safe_indexing(self._source[0], index)  # a new container
+            X, user_format, _ = self._source
+            rows = _safe_indexing(X, index)  # a new container
+            return rows if user_format is None else rows.asformat(user_format)
         X, _ = self.__dict__.get("_rows") or (None, None)
         if X is None or len(X) != n:
             return np.zeros((n, 1))
+        if is_sparse_tensor(X):
+            return to_scipy(X)
         if torch.is_tensor(X):
             return X.detach().cpu().numpy().copy()
         return np.array(X)
@@ -427,8 +443,8 @@ class Reward:
         """The ``y`` a scorer call gets: the user's own rows (values and
         type) where known, else a copy of ``y``."""
         index = self._scored_rows(len(y))
-        if index is not None and self._source[1] is not None:
-            return _safe_indexing(self._source[1], index)
+        if index is not None and self._source[2] is not None:
+            return _safe_indexing(self._source[2], index)
         return np.array(y)
 
     def __getstate__(self):

@@ -18,6 +18,7 @@ from torch.func import functional_call, vmap
 
 from .._messages import preview
 from .._modules import MLP
+from .._sparse import is_sparse_tensor, sparse_linear
 
 __all__ = ["PerturbedModule", "select_parameters"]
 
@@ -115,11 +116,11 @@ def _linear_per_model(h, shared, weight, bias):
     (``n x d`` by ``d x K*out``) instead of K.
     """
     if weight.ndim == 2:
-        out = torch.nn.functional.linear(h, weight)
-    elif shared:
+        out = sparse_linear(h, weight)
+    elif shared:  # h may be a sparse batch: sparse_linear multiplies it
         K, width = weight.shape[0], weight.shape[1]
-        out = (h @ weight.reshape(K * width, -1).T).view(h.shape[0], K, width)
-        out = out.transpose(0, 1)
+        out = sparse_linear(h, weight.reshape(K * width, -1))
+        out = out.view(h.shape[0], K, width).transpose(0, 1)
     else:
         out = torch.bmm(h, weight.transpose(1, 2))
     if bias is None:
@@ -213,7 +214,8 @@ class PerturbedModule:
         output and the largest layer, twice for a layer's input and output)
         and their perturbed parameters (the direction and ``theta + eps u``)
         fit in ``BATCHED_MEMORY_BUDGET``."""
-        widths = [H.shape[-1]]
+        # A sparse input is shared by the K models, never copied.
+        widths = [0 if is_sparse_tensor(H) else H.shape[-1]]
         for layer in self.tail.modules():
             if isinstance(layer, nn.Linear):
                 widths.append(layer.out_features)
