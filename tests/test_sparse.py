@@ -178,9 +178,8 @@ def _corpus(n=240, random_state=0):
 @pytest.mark.parametrize("Estimator", [PGClassifier, ZOClassifier])
 def test_text_pipelines_in_grid_search(Estimator, vectorizer):
     docs, y = _corpus()
-    pipe = make_pipeline(
-        vectorizer, Estimator(scoring="f1_macro", max_epochs=8, random_state=0)
-    )
+    est = Estimator(scoring="f1_macro", max_epochs=8, random_state=0)
+    pipe = make_pipeline(vectorizer, est.set_params(surrogate_epochs=2))
     search = GridSearchCV(
         pipe, {Estimator.__name__.lower() + "__lr": [0.01, 0.03]}, cv=2
     ).fit(docs, y)
