@@ -179,7 +179,7 @@ def _corpus(n=240, random_state=0):
 def test_text_pipelines_in_grid_search(Estimator, vectorizer):
     docs, y = _corpus()
     est = Estimator(scoring="f1_macro", max_epochs=8, random_state=0)
-    pipe = make_pipeline(vectorizer, est.set_params(surrogate_epochs=2))
+    pipe = make_pipeline(vectorizer, est)
     search = GridSearchCV(
         pipe, {Estimator.__name__.lower() + "__lr": [0.01, 0.03]}, cv=2
     ).fit(docs, y)
