@@ -23,8 +23,9 @@ from sklearn.utils.validation import (
 )
 
 from ._batches import RowBatches, as_tensors, training_dataset
+from ._chunks import Chunk, surrogate_phase
 from ._early_stopping import BestAcrossPhases, StratifiedHoldout, ValidationScore
-from ._messages import preview
+from ._messages import CONTINUATIONS, preview
 from ._modules import build_module, check_module_output
 from ._net import (
     PREDICT_CHUNK,
@@ -105,8 +106,9 @@ def _training_rng(module, seed):
     return contextlib.nullcontext()
 
 
-def _multilabel_targets(y):
-    """A 2-D ``y`` as an int64 0/1 indicator matrix; clear errors for what is not."""
+def _multilabel_targets(y, chunk=False):
+    """A 2-D ``y`` as an int64 0/1 indicator matrix; clear errors for what is
+    not. A ``partial_fit`` chunk may hold constant label columns."""
     kind = type_of_target(y)
     if kind != "multilabel-indicator":
         raise ValueError(
@@ -128,7 +130,7 @@ def _multilabel_targets(y):
         )
     y = y.astype(np.int64)
     constant = np.flatnonzero(y.min(0) == y.max(0))
-    if constant.size:
+    if constant.size and not chunk:
         raise ValueError(
             f"Label column(s) {preview(constant)} of the multilabel y are "
             "constant in the training data: there is nothing to learn for them "
@@ -168,6 +170,25 @@ def _fresh_optimizer(net):
     net.initialize_optimizer()
     for group in net.optimizer_.param_groups:
         group.setdefault("initial_lr", group["lr"])
+
+
+def _training_rows(X, train, sample_weight, device, dtype):
+    """The rows that train (``X`` without those of zero weight) and their
+    dataset on ``device``: rows of zero weight count in no weighted score or
+    loss, so training on the others is the fit on the rows removed
+    (sklearn's sample weight semantics), and no batch is left with a weight
+    sum of 0. The dataset's ``index`` maps each row to the user's row."""
+    rows = np.arange(X.shape[0])
+    if sample_weight is not None and not sample_weight.all():
+        rows = np.flatnonzero(sample_weight)
+        X, train, sample_weight = X[rows], train[rows], sample_weight[rows]
+    dataset = training_dataset(
+        as_tensors(X, device, dtype),
+        as_tensors(train, device),  # class indices, or y as the user gave it
+        None if sample_weight is None else as_tensors(sample_weight, device),
+        index=torch.as_tensor(rows),
+    )
+    return X, dataset
 
 
 class Targets:
@@ -312,9 +333,13 @@ class BaseScoreEstimator(BaseEstimator):
         the parameters reached so far (skorch's behaviour); during the
         surrogate phase it ends the whole fit.
         """
+        return self._restoring_on_error(self._fit, X, y, sample_weight)
+
+    def _restoring_on_error(self, method, *args):
+        """``method(*args)``, the estimator's attributes restored if it raises."""
         previous = dict(self.__dict__)
         try:
-            return self._fit(X, y, sample_weight)
+            return method(*args)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous)
@@ -333,20 +358,8 @@ class BaseScoreEstimator(BaseEstimator):
         rng = check_random_state(self.random_state)
         seed, split_seed = (int(rng.randint(2**31 - 1)) for _ in range(2))
 
-        # Rows of zero weight count in no weighted score or loss: training
-        # on the others is the fit on the rows removed (sklearn's sample
-        # weight semantics), and no batch is left with a weight sum of 0.
-        rows, train = np.arange(X.shape[0]), targets.train
-        if sample_weight is not None and not sample_weight.all():
-            rows = np.flatnonzero(sample_weight)
-            X, train, sample_weight = X[rows], train[rows], sample_weight[rows]
         dtype = torch.float64 if device.type == "cpu" else torch.float32
-        dataset = training_dataset(
-            as_tensors(X, device, dtype),
-            as_tensors(train, device),  # class indices, or y as the user gave it
-            None if sample_weight is None else as_tensors(sample_weight, device),
-            index=torch.as_tensor(rows),
-        )
+        X, dataset = _training_rows(X, targets.train, sample_weight, device, dtype)
         net = self._build_net(reward, X, targets.n_outputs, device, dtype, seed)
         if continued is not None:
             net.module_.load_state_dict(continued.module_.state_dict())
@@ -368,6 +381,66 @@ class BaseScoreEstimator(BaseEstimator):
         self.n_iter_ = len(net.history)
         self._fitted_structure = self._structure()
         self.best_validation_score_ = self._best_validation_score(net)
+        return self
+
+    def _partial_fit(self, X, y, sample_weight, classes=None):
+        """One ``partial_fit`` call: build the model at the first, then one
+        pass over the rows, on the surrogate for the first
+        ``surrogate_epochs`` calls of a model built here, else on the score.
+        The optimizer and its state carry over between calls."""
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call "
+                "trains one pass over its rows and holds none out to stop on. "
+                "Set early_stopping=False, or use fit."
+            )
+        first = not hasattr(self, "net_")
+        device = self._check_settings() if first else None
+        X_user, y_user = X, dense_targets(y)
+        X, targets, sample_weight = self._targets(
+            X, y, sample_weight, chunk=Chunk(first, classes)
+        )
+        if first:
+            self._check_reward(targets.reward)
+            seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+            dtype = torch.float64 if device.type == "cpu" else torch.float32
+        else:
+            self._check_continuable(
+                targets, X.shape[1], self.n_features_in_, by="partial_fit"
+            )
+            net = self.net_
+            parameter = next(net.module_.parameters(), None)
+            device = torch.device(net.device)
+            dtype = torch.float64 if parameter is None else parameter.dtype
+        X, dataset = _training_rows(X, targets.train, sample_weight, device, dtype)
+        if first:
+            net = self._build_net(
+                targets.reward, X, targets.n_outputs, device, dtype, seed
+            )
+        phase = (
+            "surrogate"
+            if surrogate_phase(net.history, self.surrogate_epochs)
+            else "score"
+        )
+        if first or phase != net.phase:
+            lr = self._score_lr(net.reward)
+            if phase == "surrogate":
+                lr = self.surrogate_lr or lr
+            net.set_params(phase=phase, lr=lr)
+            _fresh_optimizer(net)
+        with (
+            _training_rng(net.module_, net.seed + 2 + len(net.history)),
+            fit_threads(net.module_, device),
+            net.reward.scored_data(X_user, y_user),
+        ):
+            net.partial_fit(dataset, epochs=1)
+        if first:
+            for name, value in targets.attributes.items():
+                setattr(self, name, value)
+            self.net_ = net
+            self._fitted_structure = self._structure()
+        self.n_iter_ = len(net.history)
+        self.best_validation_score_ = None
         return self
 
     def _check_settings(self):
@@ -454,22 +527,22 @@ class BaseScoreEstimator(BaseEstimator):
     def _structure(self):
         return {name: getattr(self, name) for name in self._structure_parameters}
 
-    def _check_continuable(self, targets, n_features, fitted_width):
-        """A warm start continues the fitted module: refuse what it cannot honour."""
-        self._check_same_targets(targets)
+    def _check_continuable(self, targets, n_features, fitted_width, by="warm_start"):
+        """A warm start (or a later ``partial_fit``) continues the fitted
+        module: refuse what it cannot honour."""
+        how, fix = CONTINUATIONS[by]
+        self._check_same_targets(targets, by)
         if n_features != fitted_width:
             raise ValueError(
-                f"warm_start=True continues a module fitted on n_features_in_="
-                f"{fitted_width} features; X has {n_features}. Set "
-                "warm_start=False to start afresh."
+                f"{how} continues a module fitted on n_features_in_="
+                f"{fitted_width} features; X has {n_features}. {fix}"
             )
         fitted = self._fitted_structure
         for name, value in self._structure().items():
             if not _same_setting(value, fitted[name]):
                 raise ValueError(
-                    f"warm_start=True continues the fitted module, but {name} "
-                    f"changed since it was built ({fitted[name]!r} -> {value!r}). "
-                    "Set warm_start=False to build a new module."
+                    f"{how} continues the fitted module, but {name} changed "
+                    f"since it was built ({fitted[name]!r} -> {value!r}). {fix}"
                 )
 
     def _build_net(self, reward, X, n_classes, device, dtype, seed):
@@ -598,11 +671,29 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         """Temperature of ``predict_proba`` (the policy's, for PG)."""
         return 1.0
 
-    def _targets(self, X, y, sample_weight):
-        """Validated ``X``, the :class:`Targets` of ``y``, the weights."""
-        X, y_index, classes, sample_weight = self._validate_training_data(
-            X, y, sample_weight
+    def _targets(self, X, y, sample_weight, chunk=None):
+        """Validated ``X``, the :class:`Targets` of ``y``, the weights.
+
+        ``chunk``: None for ``fit`` (the classes are those of ``y``), else
+        the :class:`Chunk` of a ``partial_fit`` call (the classes are given
+        or fitted; ``y`` may hold a few of them, or constant labels)."""
+        reset = chunk is None or chunk.first
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=reset
         )
+        if y.ndim == 2:
+            y_index = _multilabel_targets(y, chunk=chunk is not None)
+            classes = np.arange(y.shape[1])
+        elif chunk is None:
+            classes, y_index = np.unique(y, return_inverse=True)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"The training labels contain only one class ({classes[0]!r}); "
+                    "a classifier needs samples of at least 2 classes."
+                )
+        else:
+            classes = chunk.classes(self, y)
+            y_index = np.searchsorted(classes, y)
         multilabel = y_index.ndim == 2
         if multilabel:
             reward = MultilabelReward(self.scoring, len(classes))
@@ -611,26 +702,27 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         attributes = {"classes_": classes, "_multilabel": multilabel}
         return X, Targets(y_index, len(classes), reward, attributes), sample_weight
 
-    def _check_same_targets(self, targets):
+    def _check_same_targets(self, targets, by="warm_start"):
+        how, fix = CONTINUATIONS[by]
         multilabel = targets.attributes["_multilabel"]
         if multilabel != self._multilabel:
             kinds = {True: "a multilabel indicator", False: "single-label classes"}
             raise ValueError(
-                "warm_start=True can only continue a model fitted on the same "
-                f"kind of target: it was fitted on {kinds[self._multilabel]} "
-                f"(softmax over classes or a sigmoid per label), y is "
-                f"{kinds[multilabel]}. Set warm_start=False to start afresh."
+                f"{how} can only continue a model fitted on the same kind of "
+                f"target: it was fitted on {kinds[self._multilabel]} (softmax "
+                f"over classes or a sigmoid per label), y is {kinds[multilabel]}. "
+                f"{fix}"
             )
         classes = targets.attributes["classes_"]
         if not np.array_equal(classes, self.classes_):
             what = "labels" if multilabel else "classes"
             raise ValueError(
-                "warm_start=True can only continue a model fitted on the same "
-                f"{what}: it was fitted on {preview(self.classes_)}, y has "
-                f"{preview(classes)}. Set warm_start=False to start afresh."
+                f"{how} can only continue a model fitted on the same {what}: it "
+                f"was fitted on {preview(self.classes_)}, y has "
+                f"{preview(classes)}. {fix}"
             )
 
-    def _validate_training_data(self, X, y, sample_weight):
+    def _validate_training_data(self, X, y, sample_weight, reset=True):
         X, y = validate_data(
             self,
             X,
@@ -638,6 +730,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             multi_output=True,
             accept_sparse=SPARSE_FORMAT,
             dtype=[np.float64, np.float32],
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
@@ -652,15 +745,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        if y.ndim == 2:
-            return X, _multilabel_targets(y), np.arange(y.shape[1]), sample_weight
-        classes, y_index = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"The training labels contain only one class ({classes[0]!r}); a "
-                "classifier needs samples of at least 2 classes."
-            )
-        return X, y_index, classes, sample_weight
+        return X, y, sample_weight
 
     def _output_layer(self, reward):
         """The surrogate loss and the probabilities of the outputs: softmax
@@ -669,6 +754,55 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         if reward.multilabel:
             return MultilabelBCE, TemperedSigmoid(temperature)
         return torch.nn.CrossEntropyLoss, TemperedSoftmax(temperature)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train one pass over ``(X, y)``, continuing the fitted model.
+
+        As ``MLPClassifier.partial_fit``: data too large for memory trains
+        chunk by chunk, and dask-ml's ``Incremental`` wrapper calls it on
+        each block of a dask array. The first call (on an unfitted
+        estimator) builds the module; the first ``surrogate_epochs`` calls
+        of a module built this way train on the cross-entropy surrogate
+        (at ``surrogate_lr``), later calls on ``scoring`` (at ``lr``). A
+        ``partial_fit`` after ``fit`` continues on the score. The optimizer
+        and its state carry over between calls; ``n_iter_`` and
+        ``net_.history`` count one epoch per call. Settings that depend on
+        the data (``weight_decay="auto"``) are fixed at the first call from
+        its rows.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data, with the features of the first call.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Its labels, or its multilabel 0/1 indicator matrix (whose
+            columns are the labels: ``classes`` is then not needed). A chunk
+            may lack some classes, or hold constant label columns.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole training set, for example
+            ``np.unique(y_all)``. Required at the first call for
+            single-label ``y``; later calls may omit it, and must not change
+            it.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, as in ``fit``.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+
+        Raises
+        ------
+        ValueError
+            For ``early_stopping=True`` (a call holds no rows out), a first
+            call without ``classes``, labels outside ``classes``, and a
+            later call whose features, classes or kind of target differ from
+            the first one's.
+        """
+        return self._restoring_on_error(
+            self._partial_fit, X, y, sample_weight, classes
+        )
 
     # ------------------------------------------------------------ predicting
     def decision_function(self, X):

@@ -2,7 +2,14 @@
 
 import numpy as np
 
-__all__ = ["preview"]
+__all__ = ["CONTINUATIONS", "preview"]
+
+# How a refused continuation is named, and its way out: a warm start of
+# fit, or a later call of partial_fit.
+CONTINUATIONS = {
+    "warm_start": ("warm_start=True", "Set warm_start=False to start afresh."),
+    "partial_fit": ("partial_fit", "Call fit to start afresh."),
+}
 
 # Items an error message lists before it summarizes the rest as a count.
 PREVIEW_ITEMS = 5

@@ -2,12 +2,12 @@
 
 import numpy as np
 import torch
-from sklearn.base import RegressorMixin
+from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._base import BaseScoreEstimator, Targets, dense_targets
 from ._links import IdentityLink, link_for
-from ._messages import preview
+from ._messages import CONTINUATIONS, preview
 from ._net import RowMSE
 from ._sparse import SPARSE_FORMAT
 from .rewards import RegressionReward
@@ -148,7 +148,13 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
     def _check_reward(self, reward):
         """The regression reward refuses classification scorers itself."""
 
-    def _targets(self, X, y, sample_weight):
+    def _targets(self, X, y, sample_weight, chunk=None):
+        """Validated ``X``, the :class:`Targets` of ``y``, the weights.
+
+        ``chunk``: None for ``fit``, else the :class:`Chunk` of a
+        ``partial_fit`` call. The first call fixes the standardization, the
+        link and the score's unit from its rows; later calls keep them."""
+        continuing = chunk is not None and not chunk.first
         X_user, y_user = X, dense_targets(y)
         X, y = validate_data(
             self,
@@ -158,8 +164,9 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             y_numeric=True,
             accept_sparse=SPARSE_FORMAT,
             dtype=[np.float64, np.float32],
+            reset=not continuing,
         )
-        if X.shape[0] < 2:
+        if X.shape[0] < 2 and not continuing:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 samples to learn from; "
                 f"got {X.shape[0]} sample."
@@ -170,6 +177,14 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             )
         one_d = y.ndim == 1
         y2 = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        attributes = {"n_outputs_": y2.shape[1]}
+        if continuing:
+            fitted = self.net_.reward
+            if fitted.mean.numel() == y2.shape[1]:  # else refused as a change
+                self._fitted_standardization(
+                    fitted, RegressionReward(self.scoring), y2, "partial_fit"
+                )
+            return X, Targets(y2, y2.shape[1], fitted, attributes), sample_weight
         raw_mean, raw_scale = _mean_and_scale(y2, sample_weight)
         constant = np.flatnonzero(raw_scale == 0)
         if constant.size:
@@ -187,7 +202,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             mean, scale = _mean_and_scale(link.forward(y2), sample_weight)
         else:
             link, mean, scale = self._fitted_standardization(
-                fitted, regression_reward, y2
+                fitted, regression_reward, y2, "warm_start"
             )
         perfect = link.predictions(torch.as_tensor(np.array(link.forward(y2)))).numpy()
         with (
@@ -203,7 +218,6 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
                 perfect[:, 0] if one_d else perfect,
             )
         reward = StandardizedReward(regression_reward, mean, scale, one_d, unit, link)
-        attributes = {"n_outputs_": y2.shape[1]}
         return X, Targets(y2, y2.shape[1], reward, attributes), sample_weight
 
     def _continued_reward(self, y2):
@@ -216,35 +230,37 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
                 return fitted
         return None
 
-    def _fitted_standardization(self, fitted, regression_reward, y2):
-        """A warm start continues in the fitted link and units: the module's
-        outputs mean what they meant. A scorer that needs another link, or
-        targets outside the fitted link's domain, are refused."""
+    def _fitted_standardization(self, fitted, regression_reward, y2, by):
+        """A warm start (or a later ``partial_fit``) continues in the fitted
+        link and units: the module's outputs mean what they meant. A scorer
+        that needs another link, or targets outside the fitted link's
+        domain, are refused."""
+        how, fix = CONTINUATIONS[by]
         link = fitted.link
         wanted = link_for(regression_reward.parts, y2)
         if type(wanted) is not type(link):
             raise ValueError(
-                f"warm_start=True continues the module in its fitted output space "
+                f"{how} continues the module in its fitted output space "
                 f"({type(link).__name__}, chosen for scoring="
                 f"{fitted.reward._name()}), but scoring="
                 f"{regression_reward._name()} needs {type(wanted).__name__}. Keep "
-                "the scoring, or set warm_start=False to start afresh."
+                f"the scoring, or: {fix}"
             )
         if not link.accepts(y2):
             raise ValueError(
-                f"warm_start=True continues the module in its fitted output space "
+                f"{how} continues the module in its fitted output space "
                 f"({type(link).__name__}), whose domain this y leaves (smallest "
-                f"value {y2.min():.6g}). Set warm_start=False to start afresh."
+                f"value {y2.min():.6g}). {fix}"
             )
         return link, fitted.mean.numpy(), fitted.scale.numpy()
 
-    def _check_same_targets(self, targets):
+    def _check_same_targets(self, targets, by="warm_start"):
+        how, fix = CONTINUATIONS[by]
         n_outputs = targets.attributes["n_outputs_"]
         if n_outputs != self.n_outputs_:
             raise ValueError(
-                "warm_start=True can only continue a model fitted on as many "
-                f"outputs: it was fitted on {self.n_outputs_}, y has {n_outputs}. "
-                "Set warm_start=False to start afresh."
+                f"{how} can only continue a model fitted on as many outputs: it "
+                f"was fitted on {self.n_outputs_}, y has {n_outputs}. {fix}"
             )
 
     def _best_validation_score(self, net):
@@ -255,6 +271,46 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
     def _output_layer(self, reward):
         """Squared error on the standardized targets; raw outputs."""
         return RowMSE, None
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train one pass over ``(X, y)``, continuing the fitted model.
+
+        As ``MLPRegressor.partial_fit``: data too large for memory trains
+        chunk by chunk, and dask-ml's ``Incremental`` wrapper calls it on
+        each block of a dask array. The first call (on an unfitted
+        estimator) builds the module and fixes, from its rows, the target's
+        standardization, the link and the score's unit (and
+        ``weight_decay="auto"``); later calls keep them, so the first chunk
+        should be a fair sample of the targets. The first
+        ``surrogate_epochs`` calls of a module built this way train on the
+        squared-error surrogate (at ``surrogate_lr``), later calls on
+        ``scoring`` (at ``lr``); a ``partial_fit`` after ``fit`` continues on
+        the score. The optimizer and its state carry over between calls;
+        ``n_iter_`` and ``net_.history`` count one epoch per call.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data, with the features of the first call.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its targets, with the outputs of the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, as in ``fit``.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+
+        Raises
+        ------
+        ValueError
+            For ``early_stopping=True`` (a call holds no rows out), and a
+            later call whose features or outputs differ from the first
+            one's, or whose targets leave the fitted link's domain.
+        """
+        return self._restoring_on_error(self._partial_fit, X, y, sample_weight)
 
     def predict(self, X):
         """The model's prediction, in the target's units.
