@@ -34,6 +34,7 @@ from ._net import (
     TemperedSoftmax,
     WeightDecay,
 )
+from ._persistence import net_state, restore_net, restored_device
 from ._sparse import SPARSE_FORMAT, probe_rows
 from ._threads import fit_threads
 from .rewards import MultilabelReward, make_reward
@@ -73,6 +74,35 @@ def _is_callback(entry):
     return isinstance(entry, Callback) or (
         isinstance(entry, type) and issubclass(entry, Callback)
     )
+
+
+def _scores_validation(entry):
+    """Whether a callbacks entry is an ``EpochScoring`` of the validation rows."""
+    from skorch.callbacks import EpochScoring, PassthroughScoring
+
+    if isinstance(entry, tuple):
+        entry = entry[1]
+    if isinstance(entry, type):
+        return issubclass(entry, EpochScoring) and not issubclass(
+            entry, PassthroughScoring
+        )
+    return (
+        isinstance(entry, EpochScoring)
+        and not isinstance(entry, PassthroughScoring)
+        and not entry.on_train
+    )
+
+
+def _callback_name(entry):
+    """How an error message names a callbacks entry."""
+    if isinstance(entry, tuple):
+        return entry[0]
+    if isinstance(entry, type):
+        return entry.__name__
+    for name in (getattr(entry, "name", None), getattr(entry, "scoring", None)):
+        if isinstance(name, str):
+            return f"{type(entry).__name__}({name!r})"
+    return type(entry).__name__
 
 
 def _silent(text):
@@ -480,6 +510,18 @@ class BaseScoreEstimator(BaseEstimator):
                 "callbacks must be skorch callbacks (instances, classes or "
                 f"(name, callback) pairs); got {preview(bad)}."
             )
+        unscored = [
+            _callback_name(c) for c in self.callbacks or [] if _scores_validation(c)
+        ]
+        if unscored and not self.early_stopping:
+            raise ValueError(
+                f"callbacks hold a validation EpochScoring ({preview(unscored)}), "
+                "which scores held-out rows; without early_stopping=True no row "
+                "is held out and it would record nothing. Set "
+                "early_stopping=True (validation_fraction sets the share held "
+                "out; a large n_iter_no_change keeps it from stopping the fit), "
+                "or on_train=True to score the training batches."
+            )
         return _check_device(self.device)
 
     def _check_optimizer_params(self):
@@ -546,7 +588,18 @@ class BaseScoreEstimator(BaseEstimator):
                 )
 
     def _build_net(self, reward, X, n_classes, device, dtype, seed):
+        """The initialized net for training rows ``X``: its module checked on
+        a few of them."""
         n_rows, n_features = X.shape
+        net = self._new_net(reward, n_rows, n_features, n_classes, device, dtype, seed)
+        check_module_output(
+            net.module_, probe_rows(X, device, dtype), n_classes, self._module_outputs
+        )
+        return net
+
+    def _new_net(self, reward, n_rows, n_features, n_classes, device, dtype, seed):
+        """The initialized net for ``n_rows`` training rows (the penalty
+        ``weight_decay="auto"`` depends on their number)."""
         with _seeded_global_rng(seed):
             module = build_module(
                 self.module,
@@ -555,9 +608,6 @@ class BaseScoreEstimator(BaseEstimator):
                 n_classes,
                 self.hidden_layer_sizes,
             ).to(device=device, dtype=dtype)
-        check_module_output(
-            module, probe_rows(X, device, dtype), n_classes, self._module_outputs
-        )
         callbacks = [("weight_decay", WeightDecay(self._weight_decay(n_rows)))]
         if self.early_stopping:
             callbacks += [
@@ -633,6 +683,46 @@ class BaseScoreEstimator(BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
+    # ------------------------------------------------------------ persistence
+    def __getstate__(self):
+        """The estimator's state with the fitted net as plain Python and numpy
+        (:mod:`sklearn_zopg._persistence`): pickle, joblib and ``skops.io``
+        store no torch object, and a model fitted on a GPU loads without one."""
+        state = dict(super().__getstate__())  # object's may be __dict__ itself
+        net = state.pop("net_", None)
+        if net is not None:
+            state["_net_state"] = {
+                **net_state(net),
+                "reward": self._reward_state(net.reward),
+            }
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        saved = state.pop("_net_state", None)
+        super().__setstate__(state)
+        if saved is not None:
+            self.net_ = self._restored_net(saved)
+
+    def _restored_net(self, saved):
+        """The fitted net rebuilt from the estimator's parameters and ``saved``."""
+        device = restored_device(self.device)
+        arrays = [a for a in saved["module"].values() if a.dtype.kind == "f"]
+        dtype = torch.float64
+        if arrays:
+            dtype = torch.from_numpy(arrays[0][:0].copy()).dtype
+        reward = self._restored_reward(saved["reward"])
+        net = self._new_net(
+            reward,
+            1,
+            self.n_features_in_,
+            self._n_module_outputs(),
+            device,
+            dtype,
+            saved["seed"],
+        )
+        return restore_net(net, saved)
+
     # ------------------------------------------------------------ predicting
     def _own_score(self, X, y, sample_weight):
         """``scoring`` of this estimator on ``(X, y)``: ``score``'s value."""
@@ -695,12 +785,24 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             classes = chunk.classes(self, y)
             y_index = np.searchsorted(classes, y)
         multilabel = y_index.ndim == 2
-        if multilabel:
-            reward = MultilabelReward(self.scoring, len(classes))
-        else:
-            reward = make_reward(self.scoring, classes=classes)
+        reward = self._reward(classes, multilabel)
         attributes = {"classes_": classes, "_multilabel": multilabel}
         return X, Targets(y_index, len(classes), reward, attributes), sample_weight
+
+    def _reward(self, classes, multilabel):
+        if multilabel:
+            return MultilabelReward(self.scoring, len(classes))
+        return make_reward(self.scoring, classes=classes)
+
+    def _reward_state(self, reward):
+        """Nothing: the reward is rebuilt from ``scoring`` and ``classes_``."""
+        return None
+
+    def _restored_reward(self, state):
+        return self._reward(self.classes_, self._multilabel)
+
+    def _n_module_outputs(self):
+        return len(self.classes_)
 
     def _check_same_targets(self, targets, by="warm_start"):
         how, fix = CONTINUATIONS[by]
@@ -800,9 +902,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             later call whose features, classes or kind of target differ from
             the first one's.
         """
-        return self._restoring_on_error(
-            self._partial_fit, X, y, sample_weight, classes
-        )
+        return self._restoring_on_error(self._partial_fit, X, y, sample_weight, classes)
 
     # ------------------------------------------------------------ predicting
     def decision_function(self, X):

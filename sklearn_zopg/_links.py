@@ -21,7 +21,7 @@ from sklearn.metrics import (
     root_mean_squared_log_error,
 )
 
-__all__ = ["IdentityLink", "Log1pLink", "LogLink", "link_for"]
+__all__ = ["LINKS", "IdentityLink", "Log1pLink", "LogLink", "link_for"]
 
 
 def _log(values):
@@ -125,3 +125,7 @@ def link_for(parts, y):
         return IdentityLink()
     offset = 0.0 if positive.size == y.size else 0.5 * float(positive.min())
     return LogLink(offset)
+
+
+# The links by name, as a saved model's state names them.
+LINKS = {link.__name__: link for link in (IdentityLink, Log1pLink, LogLink)}

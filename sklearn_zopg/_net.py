@@ -19,7 +19,13 @@ indices ``0..C-1``.
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer, PassthroughScoring, PrintLog
+from skorch.callbacks import (
+    Callback,
+    EpochScoring,
+    EpochTimer,
+    PassthroughScoring,
+    PrintLog,
+)
 
 from ._batches import RowBatches, as_tensors
 from ._sparse import row_chunks
@@ -256,6 +262,30 @@ class ScoreNet(NeuralNet):
         ]
         return torch.cat(chunks) if chunks else self.evaluation_step((X, None))
 
+    def predict(self, X):
+        """What a skorch ``EpochScoring`` scorer compares with the data's
+        ``y``: class indices (``0 .. n_classes - 1``, the training targets'
+        coding), the 0/1 matrix ``logits > 0`` for multilabel ``y``, or the
+        regressors' predictions in the target's units. It goes through
+        ``forward_iter``, so that such a callback scores the step's cached
+        outputs."""
+        outputs = torch.cat([out.cpu() for out in self.forward_iter(X)])
+        if hasattr(self.reward, "predictions"):  # the regressors'
+            return self.reward.predictions(outputs).numpy()
+        if self.reward.multilabel:
+            return (outputs > 0).long().numpy()
+        return outputs.argmax(dim=1).numpy()
+
+    def _wants_train_outputs(self):
+        """Whether a callback scores the training batches' outputs (skorch's
+        ``EpochScoring(on_train=True)``; our own pass the step's score)."""
+        return any(
+            isinstance(cb, EpochScoring)
+            and cb.on_train
+            and not isinstance(cb, PassthroughScoring)
+            for _, cb in self.callbacks_
+        )
+
     def check_logits(self, logits):
         """Raise the divergence error if ``logits`` hold NaN or infinity."""
         try:
@@ -304,7 +334,7 @@ class ScoreNet(NeuralNet):
             self.check_logits(logits)
             with torch.no_grad(), self.reward.rows(features, index):
                 score = self.reward.score_logits(y, logits[None], weight)[0]
-            step = {"loss": step["loss"], "score": score}
+            step = {"loss": step["loss"], "score": score, "y_pred": logits}
         else:
             try:
                 with self.reward.rows(features, index):
@@ -313,7 +343,13 @@ class ScoreNet(NeuralNet):
                 raise diverged(self, str(exc)) from exc
         self.history.record_batch("train_score", float(step["score"]))
         self.history.record_batch("train_score_std", float(step.get("score_std", 0.0)))
-        return {"loss": step["loss"], "y_pred": None}
+        outputs = None
+        if self._wants_train_outputs():  # the batch's outputs before the update
+            outputs = step.get("y_pred")
+            if outputs is None:
+                with torch.no_grad():
+                    outputs = self.infer(features)
+        return {"loss": step["loss"], "y_pred": outputs}
 
     def score_step(self, X, y, sample_weight):
         """One step of the method on a batch (subclasses).

@@ -6,7 +6,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._base import BaseScoreEstimator, Targets, dense_targets
-from ._links import IdentityLink, link_for
+from ._links import LINKS, IdentityLink, link_for
 from ._messages import CONTINUATIONS, preview
 from ._net import RowMSE
 from ._sparse import SPARSE_FORMAT
@@ -253,6 +253,31 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
                 f"value {y2.min():.6g}). {fix}"
             )
         return link, fitted.mean.numpy(), fitted.scale.numpy()
+
+    def _reward_state(self, reward):
+        """The fitted standardization, link and unit, as plain values."""
+        return {
+            "mean": reward.mean.numpy(),
+            "scale": reward.scale.numpy(),
+            "one_d": reward.one_d,
+            "unit": float(reward.unit),
+            "link": type(reward.link).__name__,
+            "link_params": dict(vars(reward.link)),
+        }
+
+    def _restored_reward(self, state):
+        link = LINKS[state["link"]](**state["link_params"])
+        return StandardizedReward(
+            RegressionReward(self.scoring),
+            state["mean"],
+            state["scale"],
+            state["one_d"],
+            state["unit"],
+            link,
+        )
+
+    def _n_module_outputs(self):
+        return self.n_outputs_
 
     def _check_same_targets(self, targets, by="warm_start"):
         how, fix = CONTINUATIONS[by]

@@ -1,0 +1,89 @@
+"""A fitted net as plain Python and numpy: what pickle and ``skops.io`` store.
+
+A fitted estimator's state holds no torch object and no pickled bytes: the
+module's and the optimizer's state dicts as numpy arrays, the history as
+lists of dicts, and the few numbers the net was built with. ``skops.io``
+can then load it without trusting torch, and a model trained on a GPU loads
+on a machine without one. The estimator rebuilds its net from its own
+parameters and this state (:meth:`BaseScoreEstimator.__setstate__`).
+"""
+
+import warnings
+
+import numpy as np
+import torch
+from skorch.history import History
+
+__all__ = ["net_state", "restore_net", "restored_device", "to_plain", "to_tensors"]
+
+
+def to_plain(value):
+    """``value`` with every tensor a numpy array and every numpy scalar a
+    Python number, through dicts, lists and tuples (a ``History`` becomes a
+    list)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_plain(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(to_plain(item) for item in value)
+    return value
+
+
+def to_tensors(value, device):
+    """The inverse of :func:`to_plain` for state dicts: arrays as tensors on
+    ``device``."""
+    if isinstance(value, np.ndarray):
+        return torch.as_tensor(value).to(device)
+    if isinstance(value, dict):
+        return {key: to_tensors(item, device) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_tensors(item, device) for item in value]
+    return value
+
+
+def net_state(net):
+    """What restores ``net`` (a fitted :class:`~sklearn_zopg._net.ScoreNet`):
+    plain Python and numpy only."""
+    return {
+        "module": to_plain(dict(net.module_.state_dict())),
+        "optimizer": to_plain(net.optimizer_.state_dict()),
+        "history": to_plain(list(net.history)),
+        "phase": net.phase,
+        "lr": float(net.lr),
+        "seed": int(net.seed),
+        "weight_decay": float(dict(net.callbacks_)["weight_decay"].weight_decay),
+    }
+
+
+def restored_device(device):
+    """``device``, or the CPU with a warning where CUDA is not available (as
+    skorch loads a net saved on a GPU)."""
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        warnings.warn(
+            f"The model was fitted with device={str(device)!r}, but CUDA is not "
+            "available here: it is loaded on the CPU. Set device='cpu' to "
+            "silence this warning.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return torch.device("cpu")
+    return device
+
+
+def restore_net(net, state):
+    """Load ``state`` (from :func:`net_state`) into ``net``, a net built
+    anew with the estimator's parameters, and return it."""
+    device = next(net.module_.parameters()).device
+    net.module_.load_state_dict(to_tensors(state["module"], device))
+    net.set_params(phase=state["phase"], lr=state["lr"])
+    net.initialize_optimizer()
+    net.optimizer_.load_state_dict(to_tensors(state["optimizer"], device))
+    net.history_ = History(state["history"])
+    dict(net.callbacks_)["weight_decay"].weight_decay = state["weight_decay"]
+    return net
