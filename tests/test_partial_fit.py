@@ -181,3 +181,15 @@ def test_passes_over_chunks_learn(cls, labelled):
         for rows in _chunks(len(y), 4):
             est.partial_fit(X[rows], y[rows], classes=np.unique(y))
     assert est.score(X, y) > 0.7
+
+
+def test_data_dependent_weight_decay_is_fixed_at_the_first_call(labelled):
+    """ZO's weight_decay="auto" depends on the rows: the first call's count
+    fixes it, and it does not change with later chunks."""
+    X, y = labelled
+    X, y = np.tile(X, (5, 1)), np.tile(y, 5)  # 1,500 rows
+    est = ZOClassifier(**FAST).partial_fit(X[:1200], y[:1200], classes=np.unique(y))
+    penalty = dict(est.net_.callbacks_)["weight_decay"].weight_decay
+    assert penalty == pytest.approx(0.01 * np.sqrt(1000 / 1200))
+    est.partial_fit(X[:100], y[:100]).partial_fit(X, y)
+    assert dict(est.net_.callbacks_)["weight_decay"].weight_decay == penalty
