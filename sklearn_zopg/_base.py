@@ -35,6 +35,7 @@ from ._net import (
     WeightDecay,
 )
 from ._persistence import net_state, restore_net, restored_device
+from ._precision import training_dtype
 from ._sparse import SPARSE_FORMAT, probe_rows
 from ._threads import fit_threads
 from .rewards import MultilabelReward, make_reward
@@ -202,23 +203,35 @@ def _fresh_optimizer(net):
         group.setdefault("initial_lr", group["lr"])
 
 
-def _training_rows(X, train, sample_weight, device, dtype):
-    """The rows that train (``X`` without those of zero weight) and their
-    dataset on ``device``: rows of zero weight count in no weighted score or
-    loss, so training on the others is the fit on the rows removed
-    (sklearn's sample weight semantics), and no batch is left with a weight
-    sum of 0. The dataset's ``index`` maps each row to the user's row."""
+def _kept_rows(X, train, sample_weight):
+    """The rows that train: ``X``, the targets and the weights without the
+    rows of zero weight, and the user's row of each. Rows of zero weight
+    count in no weighted score or loss, so training on the others is the
+    fit on the rows removed (sklearn's sample weight semantics), and no
+    batch is left with a weight sum of 0."""
     rows = np.arange(X.shape[0])
     if sample_weight is not None and not sample_weight.all():
         rows = np.flatnonzero(sample_weight)
         X, train, sample_weight = X[rows], train[rows], sample_weight[rows]
-    dataset = training_dataset(
-        as_tensors(X, device, dtype),
+    return X, train, sample_weight, rows
+
+
+def _module_dtype(module):
+    """The dtype of ``module``'s parameters (float64 for a module without)."""
+    parameter = next(module.parameters(), None)
+    return torch.float64 if parameter is None else parameter.dtype
+
+
+def _dataset(X, train, sample_weight, rows, net):
+    """The kept rows as the net's training dataset, on its device and in its
+    module's dtype; ``index`` maps each row to the user's row."""
+    device = torch.device(net.device)
+    return training_dataset(
+        as_tensors(X, device, _module_dtype(net.module_)),
         as_tensors(train, device),  # class indices, or y as the user gave it
         None if sample_weight is None else as_tensors(sample_weight, device),
         index=torch.as_tensor(rows),
     )
-    return X, dataset
 
 
 class Targets:
@@ -388,9 +401,9 @@ class BaseScoreEstimator(BaseEstimator):
         rng = check_random_state(self.random_state)
         seed, split_seed = (int(rng.randint(2**31 - 1)) for _ in range(2))
 
-        dtype = torch.float64 if device.type == "cpu" else torch.float32
-        X, dataset = _training_rows(X, targets.train, sample_weight, device, dtype)
-        net = self._build_net(reward, X, targets.n_outputs, device, dtype, seed)
+        X, train, sample_weight, rows = _kept_rows(X, targets.train, sample_weight)
+        net = self._build_net(reward, X, targets.n_outputs, device, seed)
+        dataset = _dataset(X, train, sample_weight, rows, net)
         if continued is not None:
             net.module_.load_state_dict(continued.module_.state_dict())
             net.history_ = copy.deepcopy(continued.history)
@@ -433,20 +446,17 @@ class BaseScoreEstimator(BaseEstimator):
         if first:
             self._check_reward(targets.reward)
             seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-            dtype = torch.float64 if device.type == "cpu" else torch.float32
         else:
             self._check_continuable(
                 targets, X.shape[1], self.n_features_in_, by="partial_fit"
             )
-            net = self.net_
-            parameter = next(net.module_.parameters(), None)
-            device = torch.device(net.device)
-            dtype = torch.float64 if parameter is None else parameter.dtype
-        X, dataset = _training_rows(X, targets.train, sample_weight, device, dtype)
+        X, train, sample_weight, rows = _kept_rows(X, targets.train, sample_weight)
         if first:
-            net = self._build_net(
-                targets.reward, X, targets.n_outputs, device, dtype, seed
-            )
+            net = self._build_net(targets.reward, X, targets.n_outputs, device, seed)
+        else:
+            net = self.net_
+            device = torch.device(net.device)
+        dataset = _dataset(X, train, sample_weight, rows, net)
         phase = (
             "surrogate"
             if surrogate_phase(net.history, self.surrogate_epochs)
@@ -587,19 +597,21 @@ class BaseScoreEstimator(BaseEstimator):
                     f"since it was built ({fitted[name]!r} -> {value!r}). {fix}"
                 )
 
-    def _build_net(self, reward, X, n_classes, device, dtype, seed):
+    def _build_net(self, reward, X, n_classes, device, seed):
         """The initialized net for training rows ``X``: its module checked on
         a few of them."""
         n_rows, n_features = X.shape
-        net = self._new_net(reward, n_rows, n_features, n_classes, device, dtype, seed)
+        net = self._new_net(reward, n_rows, n_features, n_classes, device, seed)
+        dtype = _module_dtype(net.module_)
         check_module_output(
             net.module_, probe_rows(X, device, dtype), n_classes, self._module_outputs
         )
         return net
 
-    def _new_net(self, reward, n_rows, n_features, n_classes, device, dtype, seed):
+    def _new_net(self, reward, n_rows, n_features, n_classes, device, seed, dtype=None):
         """The initialized net for ``n_rows`` training rows (the penalty
-        ``weight_decay="auto"`` depends on their number)."""
+        ``weight_decay="auto"`` depends on their number), its module in
+        ``dtype`` (by default :func:`~sklearn_zopg._precision.training_dtype`)."""
         with _seeded_global_rng(seed):
             module = build_module(
                 self.module,
@@ -607,7 +619,10 @@ class BaseScoreEstimator(BaseEstimator):
                 n_features,
                 n_classes,
                 self.hidden_layer_sizes,
-            ).to(device=device, dtype=dtype)
+            )
+        if dtype is None:
+            dtype = training_dtype(module, device)
+        module = module.to(device=device, dtype=dtype)
         callbacks = [("weight_decay", WeightDecay(self._weight_decay(n_rows)))]
         if self.early_stopping:
             callbacks += [
@@ -718,8 +733,8 @@ class BaseScoreEstimator(BaseEstimator):
             self.n_features_in_,
             self._n_module_outputs(),
             device,
-            dtype,
             saved["seed"],
+            dtype,
         )
         return restore_net(net, saved)
 

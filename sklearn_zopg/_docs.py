@@ -61,9 +61,11 @@ scoring : str or callable, default="accuracy"
         Rows per training step.
 
     device : str or torch.device, default="cpu"
-        ``"cpu"`` or ``"cuda"`` / ``"cuda:N"`` (training in float64 on the
-        CPU, float32 on CUDA). A ``ValueError`` is raised for other devices
-        and if CUDA is asked for but absent.
+        ``"cpu"`` or ``"cuda"`` / ``"cuda:N"`` (training in float32 on CUDA
+        and for modules of more than 10,000 parameters on the CPU, in
+        float64 for smaller ones: see the user guide, "Precision"). A
+        ``ValueError`` is raised for other devices and if CUDA is asked for
+        but absent.
 
     random_state : int, RandomState instance or None, default=None
         Seeds initialization, shuffling and sampling. The same value gives

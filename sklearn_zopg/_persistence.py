@@ -57,6 +57,15 @@ def net_state(net):
         "lr": float(net.lr),
         "seed": int(net.seed),
         "weight_decay": float(dict(net.callbacks_)["weight_decay"].weight_decay),
+        # where the shuffles' and the step's draws stand: a loaded model (or
+        # one moved between dask workers) continues their streams
+        "generators": {
+            purpose: {
+                "device": generator.device.type,
+                "state": generator.get_state().numpy(),
+            }
+            for purpose, generator in net.__dict__.get("generators_", {}).items()
+        },
     }
 
 
@@ -86,4 +95,8 @@ def restore_net(net, state):
     net.optimizer_.load_state_dict(to_tensors(state["optimizer"], device))
     net.history_ = History(state["history"])
     dict(net.callbacks_)["weight_decay"].weight_decay = state["weight_decay"]
+    for purpose, saved in state.get("generators", {}).items():
+        generator = net.generator(purpose)
+        if generator.device.type == saved["device"]:  # else it draws afresh
+            generator.set_state(torch.from_numpy(saved["state"].copy()))
     return net
