@@ -4,7 +4,7 @@ buys exactness.
 On the GPU, and on the CPU for models of more than
 ``FLOAT32_MIN_PARAMETERS`` parameters, the module trains in float32: a
 (256, 256) MLP's cross-entropy step is 1.8x faster, ZO's batched forward
-of 32 perturbed models 1.5x (``benchmarks/precision.py``). Smaller CPU
+of 32 perturbed models 1.5-1.8x (``benchmarks/precision.py``). Smaller CPU
 models train in float64: their steps are bound by Python and small torch
 calls, so float32 buys no time there, and float64 keeps predictions
 invariant to the rows they are computed with (sklearn's subset-invariance
