@@ -151,7 +151,11 @@ def fit_table(epochs=20, n_documents=6000):
 
 
 PEAK_SCRIPT = """
-import resource, sys
+import sys
+def peak_rss():  # bytes: VmHWM is this process's own (ru_maxrss keeps a fork's)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) * 1024
 sys.path.insert(0, "benchmarks")
 from sparse_speed import hashed_rows
 import sklearn_zopg
@@ -161,7 +165,7 @@ est = getattr(sklearn_zopg, sys.argv[1])(
     max_epochs=1, surrogate_epochs=1, random_state=0
 )
 est.fit(X, y).predict(X)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)
+print(peak_rss() / 2**30)
 """
 
 

@@ -268,16 +268,21 @@ def batched_vs_loop(device):
 
 
 MEMORY_CHILD = """
-import resource, sys, numpy as np, torch
+import sys
+def peak_rss():  # bytes: VmHWM is this process's own (ru_maxrss keeps a fork's)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) * 1024
+import numpy as np, torch
 from sklearn_zopg import ZOClassifier
 X = np.random.default_rng(0).normal(size=(512, 20)); y = (X[:, 0] > 0).astype(int)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_rss()
 ZOClassifier(hidden_layer_sizes=(2048, 2048), perturb=None, surrogate_epochs=0,
              n_samples=16, max_epochs=1, batch_size=256, random_state=0,
              memory_efficient=sys.argv[1] == "1", device=sys.argv[2]).fit(X, y)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_rss()
 gpu = torch.cuda.max_memory_allocated() / 2**20 if sys.argv[2] == "cuda" else 0
-print((peak - base) / 1024, gpu)
+print((peak - base) / 2**20, gpu)
 """
 
 
@@ -299,18 +304,23 @@ def memory_table(device):
 
 
 MEMORY_BY_K_CHILD = """
-import resource, sys, time, numpy as np, torch
+import sys
+def peak_rss():  # bytes: VmHWM is this process's own (ru_maxrss keeps a fork's)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) * 1024
+import time, numpy as np, torch
 from sklearn_zopg import ZOClassifier
 rng = np.random.default_rng(0)
 X = rng.normal(size=(1000, 5)); y = (X[:, 0] > 0).astype(int)
 hidden = tuple(int(w) for w in sys.argv[4].split(","))
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_rss()
 start = time.perf_counter()
 ZOClassifier(hidden_layer_sizes=hidden, perturb=None, n_samples=int(sys.argv[1]),
              surrogate_epochs=0, max_epochs=1, batch_size=1000, random_state=0,
              memory_efficient=sys.argv[2] == "1", device=sys.argv[3]).fit(X, y)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print((peak - base) / 1024, time.perf_counter() - start)
+peak = peak_rss()
+print((peak - base) / 2**20, time.perf_counter() - start)
 """
 
 
