@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 import torch
 from _held_out import held_out
+from _reference import rare_labels_problem
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits, make_multilabel_classification
 from sklearn.linear_model import LogisticRegression
@@ -34,7 +35,6 @@ from skorch import NeuralNet
 
 from sklearn_zopg import PGClassifier, ZOClassifier
 from sklearn_zopg._modules import MLP
-from sklearn_zopg._reference import rare_labels_problem
 from sklearn_zopg._surrogates import soft_f1
 
 

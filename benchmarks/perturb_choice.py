@@ -13,12 +13,12 @@ Run: ``python benchmarks/perturb_choice.py [first_seed] [end_seed]``
 import sys
 
 from _held_out import choice_table
+from _reference import imbalanced_problem
 from quality import tasks as quality_tasks
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_zopg import ZOClassifier
-from sklearn_zopg._reference import imbalanced_problem
 
 
 def tasks():

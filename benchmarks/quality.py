@@ -39,6 +39,11 @@ import cma
 import numpy as np
 import torch
 from _held_out import held_out
+from _reference import (
+    as_skorch_input,
+    cross_entropy_net,
+    imbalanced_problem,
+)
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -61,11 +66,6 @@ from sklearn.model_selection import (
 )
 
 from sklearn_zopg import PGClassifier, ZOClassifier, make_reward
-from sklearn_zopg._reference import (
-    as_skorch_input,
-    cross_entropy_net,
-    imbalanced_problem,
-)
 from sklearn_zopg._surrogates import (
     lovasz_hinge,
     soft_auc,

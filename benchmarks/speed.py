@@ -28,14 +28,14 @@ import time
 
 import numpy as np
 import torch
-
-from sklearn_zopg import PGClassifier, ZOClassifier
-from sklearn_zopg._modules import MLP
-from sklearn_zopg._reference import (
+from _reference import (
     as_skorch_input,
     cross_entropy_net,
     imbalanced_problem,
 )
+
+from sklearn_zopg import PGClassifier, ZOClassifier
+from sklearn_zopg._modules import MLP
 from sklearn_zopg.zo._directions import Directions
 from sklearn_zopg.zo._perturbed import PerturbedModule, select_parameters
 

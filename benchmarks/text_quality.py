@@ -90,10 +90,11 @@ def methods(scoring, seed, binary):
     return ours, anchors
 
 
-def run_task(name, seeds):
-    scoring, corpus = TASKS[name]
-    scorer = get_scorer(scoring)
-    results = {}
+def text_splits(name, seeds):
+    """``(seed, X_train, X_test, y_train, y_test)`` of task ``name`` per
+    seed: a stratified 70/30 split of its corpus, TF-IDF fitted on the
+    training part."""
+    _, corpus = TASKS[name]
     for seed in seeds:
         docs, y = make_corpus(**corpus, random_state=seed)
         d_tr, d_te, y_tr, y_te = train_test_split(
@@ -101,7 +102,16 @@ def run_task(name, seeds):
         )
         vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=2)
         X_tr, X_te = vectorizer.fit_transform(d_tr), vectorizer.transform(d_te)
-        ours, anchors = methods(scoring, seed, binary=len(np.unique(y)) == 2)
+        yield seed, X_tr, X_te, y_tr, y_te
+
+
+def run_task(name, seeds):
+    scoring, _ = TASKS[name]
+    scorer = get_scorer(scoring)
+    results = {}
+    for seed, X_tr, X_te, y_tr, y_te in text_splits(name, seeds):
+        binary = len(np.unique(y_tr)) == 2
+        ours, anchors = methods(scoring, seed, binary=binary)
         for kind, group in (("ours", ours), ("anchor", anchors)):
             for method, model in group.items():
                 start = time.perf_counter()

@@ -16,9 +16,9 @@ import os
 import time
 
 import torch
+from _reference import imbalanced_problem
 
 from sklearn_zopg import PGClassifier, ZOClassifier, _threads
-from sklearn_zopg._reference import imbalanced_problem
 
 rule = _threads.SINGLE_THREAD_MAX_PARAMETERS
 

@@ -9,13 +9,20 @@ hyper-parameter (``n_jobs=2``), here on F1 of an imbalanced problem.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier
-from sklearn_zopg._reference import imbalanced_problem
 
-X, y = imbalanced_problem(n_samples=1500)
+X, y = make_classification(
+    n_samples=1500,
+    n_features=20,
+    n_informative=5,
+    weights=[0.93],
+    flip_y=0.02,
+    random_state=0,
+)
 X = StandardScaler().fit_transform(X)
 grid = {
     "baseline": ["none", "mean", "optimal", "loo", "greedy"],

@@ -9,12 +9,19 @@ epochs (``surrogate_epochs``), then training on the score.
 """
 
 import matplotlib.pyplot as plt
+from sklearn.datasets import make_classification
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
-from sklearn_zopg._reference import imbalanced_problem
 
-X, y = imbalanced_problem(n_samples=1500)
+X, y = make_classification(
+    n_samples=1500,
+    n_features=20,
+    n_informative=5,
+    weights=[0.93],
+    flip_y=0.02,
+    random_state=0,
+)
 X = StandardScaler().fit_transform(X)
 
 fig, ax = plt.subplots(figsize=(6, 3.5))

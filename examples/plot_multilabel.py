@@ -5,23 +5,29 @@ Multilabel F1 with rare labels
 Four labels, each positive for 8% of the rows; ``y`` is an indicator
 matrix, as for ``MLPClassifier``. PG and ZO train the 64-unit MLP on the
 macro F1 itself; ``MLPClassifier`` trains the same architecture on binary
-cross-entropy per label for up to 500 epochs. That long training makes it a
-strong anchor here (after 20 epochs of cross-entropy the same MLP predicts
-almost no rare label: macro F1 below 0.1): PG matches it, and ZO, whose
-defaults were chosen on single-label problems, trails it
-(``benchmarks/README.md``, multilabel section).
+cross-entropy per label for up to 500 epochs, a strong anchor here (after 20
+epochs of cross-entropy the same MLP predicts almost no rare label). The
+labels are noisy linear scores thresholded at their 92nd percentile. The
+benchmarks page compares more anchors over several seeds (multilabel
+section).
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
-from sklearn_zopg._reference import rare_labels_problem
 
-X, Y = rare_labels_problem()
+rng = np.random.default_rng(0)
+X = rng.normal(size=(1500, 10))
+Z = X @ rng.normal(size=(10, 4)) / np.sqrt(10) + 0.6 * rng.normal(size=(1500, 4))
+Y = (Z > np.quantile(Z, 0.92, axis=0)).astype(int)
 X_train, X_test, Y_train, Y_test = train_test_split(X, Y, random_state=0)
 scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
@@ -33,7 +39,10 @@ models = {
 }
 scores = {}
 for name, model in models.items():
-    model.fit(X_train, Y_train)
+    with warnings.catch_warnings():
+        # MLPClassifier may stop at max_iter=500 before its own tolerance.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train, Y_train)
     scores[name] = f1_score(Y_test, model.predict(X_test), average="macro")
 
 fig, ax = plt.subplots(figsize=(6, 2.5))

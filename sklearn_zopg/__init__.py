@@ -1,6 +1,7 @@
 """sklearn-zopg: scikit-learn estimators trained on the score you care about."""
 
 from . import diagnostics
+from ._checks import expected_failed_checks
 from ._sparse import SparseInputLinear
 from .pg import PGClassifier, PGRegressor
 from .rewards import Reward, make_reward
@@ -17,5 +18,6 @@ __all__ = [
     "ZORegressor",
     "__version__",
     "diagnostics",
+    "expected_failed_checks",
     "make_reward",
 ]

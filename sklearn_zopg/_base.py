@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -34,6 +34,7 @@ from ._net import (
     TemperedSoftmax,
     WeightDecay,
 )
+from ._offsets import tune_offsets
 from ._persistence import net_state, restore_net, restored_device
 from ._precision import training_dtype
 from ._sparse import SPARSE_FORMAT, probe_rows
@@ -417,8 +418,9 @@ class BaseScoreEstimator(BaseEstimator):
             reward.scored_data(X_user, y_user),
         ):
             self._run_phases(net, dataset, skip_surrogate=continued is not None)
+            decision = self._decision_attributes(net, dataset, targets)
 
-        for name, value in targets.attributes.items():
+        for name, value in {**targets.attributes, **decision}.items():
             setattr(self, name, value)
         self.net_ = net
         self.n_iter_ = len(net.history)
@@ -474,9 +476,11 @@ class BaseScoreEstimator(BaseEstimator):
             net.reward.scored_data(X_user, y_user),
         ):
             net.partial_fit(dataset, epochs=1)
+            decision = self._decision_attributes(net, dataset, targets)
+        attributes = {**targets.attributes, **decision} if first else decision
+        for name, value in attributes.items():
+            setattr(self, name, value)
         if first:
-            for name, value in targets.attributes.items():
-                setattr(self, name, value)
             self.net_ = net
             self._fitted_structure = self._structure()
         self.n_iter_ = len(net.history)
@@ -684,6 +688,11 @@ class BaseScoreEstimator(BaseEstimator):
         _fresh_optimizer(net)
         net.partial_fit(dataset, epochs=self.max_epochs)
 
+    def _decision_attributes(self, net, dataset, targets):
+        """Fitted attributes of the decision rule, set after training on
+        ``dataset`` (hook: the classifiers' ``decision_offsets_``)."""
+        return {}
+
     @staticmethod
     def _best_validation_score(net):
         """``valid_score`` of the epoch whose parameters early stopping kept."""
@@ -759,7 +768,17 @@ class BaseScoreEstimator(BaseEstimator):
 
 
 class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
-    """Base of the score-trained classifiers. Not for direct use."""
+    """Base of the score-trained classifiers. Not for direct use.
+
+    Subclasses set ``_auto_offsets``: whether ``decision_offsets="auto"``
+    tunes the offsets (for count-based scorers).
+    """
+
+    _auto_offsets = False
+    _parameter_constraints = {
+        **BaseScoreEstimator._parameter_constraints,
+        "decision_offsets": [StrOptions({"auto", "tuned"}), None],
+    }
 
     # ------------------------------------------------------------ hooks
     def _check_reward(self, reward):
@@ -863,6 +882,46 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         return X, y, sample_weight
+
+    def _tunes_offsets(self, reward):
+        """Whether this fit tunes ``decision_offsets_``."""
+        if self.decision_offsets == "auto":
+            return self._auto_offsets and reward.count_based
+        return self.decision_offsets == "tuned"
+
+    def _decision_attributes(self, net, dataset, targets):
+        """``decision_offsets_``: zeros, or tuned on the exact ``scoring`` of
+        the validation split (``early_stopping``) or of the training rows."""
+        offsets = np.zeros(targets.n_outputs)
+        if self._tunes_offsets(net.reward):
+            rows = net.train_split(dataset)[1] if self.early_stopping else dataset
+            parts = rows.X if isinstance(rows.X, dict) else {"X": rows.X}
+            with net.reward.rows(parts["X"], parts.get("index")):
+                tuned, _ = tune_offsets(
+                    net.reward,
+                    torch.as_tensor(rows.y),
+                    net.logits(parts["X"], offsets=False),
+                    parts.get("sample_weight"),
+                    multilabel=net.reward.multilabel,
+                )
+            offsets = tuned.cpu().numpy()
+        self._set_net_offsets(net, offsets)
+        return {"decision_offsets_": offsets}
+
+    @staticmethod
+    def _set_net_offsets(net, offsets):
+        """Hand the fitted offsets to the net, whose inference adds them, so
+        that ``net_`` predicts as the estimator does (None for zeros: the
+        module's own logits, untouched)."""
+        offsets = np.asarray(offsets)
+        net.decision_offsets_ = (
+            torch.as_tensor(offsets, dtype=torch.float64) if offsets.any() else None
+        )
+
+    def _restored_net(self, saved):
+        net = super()._restored_net(saved)
+        self._set_net_offsets(net, self.decision_offsets_)
+        return net
 
     def _output_layer(self, reward):
         """The surrogate loss and the probabilities of the outputs: softmax

@@ -5,8 +5,15 @@ class's help shows its own values.
 """
 
 import re
+import textwrap
 
-__all__ = ["SHARED_ATTRIBUTES", "regressor_parameters", "shared_parameters"]
+__all__ = [
+    "CLASSIFIER_ATTRIBUTES",
+    "SHARED_ATTRIBUTES",
+    "decision_offsets_parameter",
+    "regressor_parameters",
+    "shared_parameters",
+]
 
 _SHARED_PARAMETERS = """\
 scoring : str or callable, default="accuracy"
@@ -205,3 +212,40 @@ def regressor_parameters(**kwargs):
         count=1,
         flags=re.S,
     )
+
+
+_DECISION_OFFSETS = (
+    "A final step after training: one offset per output is added to the "
+    "logits (``decision_function``, ``predict_proba`` and ``predict`` all see "
+    "``logits + decision_offsets_``), chosen to maximize the exact ``scoring`` "
+    "over the validation split with ``early_stopping``, else over the "
+    "training rows (for two classes: the decision threshold, tuned without "
+    "refits). Training scores batches, and for a score such as F1 at a few "
+    "percent positives the batch score is a noisy, biased stand-in for the "
+    'data set\'s. ``"tuned"`` always tunes (any scorer; one that is not '
+    "count-based is called once per candidate offset), None never does. "
+    '``"auto"`` {auto}. A ``partial_fit`` call tunes on its own rows.'
+)
+
+
+def decision_offsets_parameter(auto):
+    """The ``decision_offsets`` entry, ``auto`` saying what ``"auto"`` does."""
+    body = textwrap.fill(
+        _DECISION_OFFSETS.format(auto=auto),
+        width=79,
+        initial_indent=" " * 8,
+        subsequent_indent=" " * 8,
+    )
+    return 'decision_offsets : {"auto", "tuned"} or None, default="auto"\n' + body
+
+
+CLASSIFIER_ATTRIBUTES = (
+    SHARED_ATTRIBUTES
+    + """
+
+    decision_offsets_ : ndarray of shape (n_classes,)
+        The offsets added to the module's logits before every prediction
+        (see ``decision_offsets``): zeros when none were tuned; for
+        single-label ``y`` the first is 0, for two classes
+        ``decision_function`` adds ``decision_offsets_[1]``."""
+)

@@ -143,3 +143,55 @@ class BestAcrossPhases(SkorchEarlyStopping):
         super().on_train_begin(net, **kwargs)
         if kept.get("best_model_weights_") is not None:
             self.__dict__.update(kept)
+
+    def on_epoch_end(self, net, **kwargs):
+        """skorch's, but when it stops the epoch's row of the ``verbose``
+        table is printed first (skorch's stop skips the table's callback),
+        then the reason."""
+        self._held = []
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            log = dict(net.callbacks_).get("print_log")
+            if log is not None:
+                log.on_epoch_end(net, **kwargs)
+            raise
+        finally:
+            held, self._held = self._held, None
+            for text, verbose in held:
+                super()._sink(text, verbose)
+
+    def on_train_end(self, net, **kwargs):
+        """Load the best parameters seen, and say which epoch they are and
+        which epochs were discarded."""
+        last = net.history[-1, "epoch"]
+        if not (
+            self.load_best
+            and self.best_epoch_ != last
+            and self.best_model_weights_ is not None
+        ):
+            return
+        net.module_.load_state_dict(self.best_model_weights_)
+        best = net.history[self.best_epoch_ - 1]
+        discarded = range(self.best_epoch_ + 1, last + 1)
+        phases = sorted({net.history[e - 1].get("phase", "") for e in discarded})
+        self._sink(
+            f"Keeping the parameters of epoch {self.best_epoch_} "
+            f"({best.get('phase', '')} phase), the best {self.monitor} so far "
+            f"({best[self.monitor]:.4f}); epochs {discarded[0]}-{discarded[-1]} "
+            f"({' and '.join(phases)} phase) did not improve on it by "
+            f"tol={self.threshold} and are discarded.",
+            verbose=net.verbose,
+        )
+
+    def _sink(self, text, verbose):
+        held = self.__dict__.get("_held")
+        if held is not None:
+            held.append((text, verbose))
+        else:
+            super()._sink(text, verbose)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_held", None)
+        return state

@@ -17,6 +17,8 @@ tensor (or the dict ``{"X": ..., "sample_weight": ...}``) and ``y`` class
 indices ``0..C-1``.
 """
 
+import sys
+
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import (
@@ -161,6 +163,27 @@ class MultilabelBCE(torch.nn.BCEWithLogitsLoss):
         return loss.mean(-1) if self.reduction == "none" else loss
 
 
+class ScoreLog(PrintLog):
+    """skorch's ``PrintLog`` (the ``verbose=1`` table), with ANSI colours for
+    the best scores only when the output is a terminal: a log written to a
+    file or a notebook's captured output stays plain text."""
+
+    def format_row(self, row, key, color):
+        if not _is_terminal(self.sink):
+            row = {**row, key + "_best": False}
+        return super().format_row(row, key, color)
+
+
+def _is_terminal(sink):
+    """Whether ``sink`` (``print`` or another callable) writes to a tty."""
+    stream = sys.stdout if sink is print else getattr(sink, "__self__", None)
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
 class ScoreNet(NeuralNet):
     """A skorch ``NeuralNet`` that trains a classifier on the user's score.
 
@@ -191,7 +214,7 @@ class ScoreNet(NeuralNet):
     def _default_callbacks(self):
         # PrintLog formats its table every epoch even when verbose=0 (11% of
         # a small ZO fit): it is only added when something will be printed.
-        print_log = [("print_log", PrintLog())] if self.verbose else []
+        print_log = [("print_log", ScoreLog())] if self.verbose else []
         return [
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
@@ -252,15 +275,27 @@ class ScoreNet(NeuralNet):
             x = x["X"]
         return self.module_(self._module_input(x), **fit_params)
 
-    def logits(self, X):
+    def evaluation_step(self, batch, training=False):
+        """skorch's step, plus the fitted ``decision_offsets_`` when set:
+        ``forward``, ``predict`` and ``predict_proba`` of the net see the
+        classifier's decision rule."""
+        return self._with_offsets(super().evaluation_step(batch, training))
+
+    def _with_offsets(self, logits):
+        offsets = self.__dict__.get("decision_offsets_")
+        if offsets is None:
+            return logits
+        return logits + offsets.to(device=logits.device, dtype=logits.dtype)
+
+    def logits(self, X, offsets=True):
         """Logits of ``X`` in eval mode, without gradients, in chunks: the
         inference path of predict and diagnostics (callers that need finite
-        logits check them with :meth:`check_logits`)."""
+        logits check them with :meth:`check_logits`). ``offsets=False``: the
+        module's own logits, without ``decision_offsets_``."""
         X = as_tensors(X["X"] if isinstance(X, dict) else X)
-        chunks = [
-            self.evaluation_step((part, None)) for part in row_chunks(X, PREDICT_CHUNK)
-        ]
-        return torch.cat(chunks) if chunks else self.evaluation_step((X, None))
+        step = self.evaluation_step if offsets else super().evaluation_step
+        chunks = [step((part, None)) for part in row_chunks(X, PREDICT_CHUNK)]
+        return torch.cat(chunks) if chunks else step((X, None))
 
     def predict(self, X):
         """What a skorch ``EpochScoring`` scorer compares with the data's

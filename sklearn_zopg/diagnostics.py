@@ -125,7 +125,9 @@ def gradient_agreement(
             pg, var_pg = _pg(
                 module, params, Xt, yt, wt, reward, temperature, n_samples, credit
             )
-            current = reward.score_logits(yt, net.logits(Xt)[None], wt)[0]
+            current = reward.score_logits(yt, net.logits(Xt, offsets=False)[None], wt)[
+                0
+            ]
             zo, var_zo = _zo(
                 module, params, Xt, yt, wt, reward, epsilon, n_directions, current
             )

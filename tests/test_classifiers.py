@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from _reference import as_skorch_input, cross_entropy_net
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import f1_score
@@ -13,7 +14,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
-from sklearn_zopg._reference import as_skorch_input, cross_entropy_net
 
 ESTIMATORS = [PGClassifier, ZOClassifier]
 requires_cuda = pytest.mark.skipif(

@@ -5,55 +5,18 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_zopg import PGClassifier, PGRegressor, ZOClassifier, ZORegressor
-
-WEIGHT_EQUIVALENCE = (
-    "Policy gradient samples a label per row: a repeated row gets independent "
-    "samples, a weighted row one, so iterates differ though the objective is the "
-    "same (sklearn expects the same of SGD estimators). "
-    "tests/test_common.py::test_sample_weight_matches_repetition checks the "
-    "statistical version."
+from sklearn_zopg import (
+    PGClassifier,
+    PGRegressor,
+    ZOClassifier,
+    ZORegressor,
+    expected_failed_checks,
 )
-
-# The same check on dense and on sparse X (the estimators take both).
-SAMPLE_WEIGHT_EQUIVALENCE = (
-    "check_sample_weight_equivalence_on_dense_data",
-    "check_sample_weight_equivalence_on_sparse_data",
-)
-
-OWN_SCORING = (
-    "score() returns the estimator's own scoring (default minus the mean "
-    "absolute error), as the classifiers' does, so that GridSearchCV selects on "
-    "the score the model was trained for; the check expects R^2 > 0.5. "
-    "tests/test_regressors.py::test_r2_on_sklearns_regression_check_data checks "
-    "R^2 of the predictions on the check's data."
-)
-
-
-def _expected_failures(estimator):
-    # ZOClassifier passes: on these small sets a batch is the whole set, the
-    # weighted score equals the repeated one, and the perturbations are the
-    # same since they come from their own generator (seeded by random_state
-    # alone, not by how many rows were shuffled).
-    if isinstance(estimator, PGClassifier):
-        return dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, WEIGHT_EQUIVALENCE)
-    if isinstance(estimator, PGRegressor):
-        reason = (
-            WEIGHT_EQUIVALENCE + " For PGRegressor: tests/test_regressors.py::"
-            "test_pg_regressor_sample_weight_matches_repetition."
-        )
-        return {
-            "check_regressors_train": OWN_SCORING,
-            **dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, reason),
-        }
-    if isinstance(estimator, ZORegressor):
-        return {"check_regressors_train": OWN_SCORING}
-    return {}
 
 
 @parametrize_with_checks(
     [PGClassifier(), ZOClassifier(), PGRegressor(), ZORegressor()],
-    expected_failed_checks=_expected_failures,
+    expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

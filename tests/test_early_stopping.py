@@ -133,3 +133,35 @@ def test_warm_start_continues_with_a_fresh_validation_record(noisy):
     assert clf.n_iter_ > first  # same net, more epochs
     best = max(clf.net_.history[first:, "valid_score"])
     assert clf.best_validation_score_ == pytest.approx(best, abs=1e-4)
+
+
+def test_verbose_log_is_plain_and_shows_the_stopping_epoch(noisy, capsys):
+    """Written to a file (here pytest's capture), the table has no ANSI
+    colour codes; the row of the epoch at which early stopping fires is
+    printed before the reason, and the kept epoch is named once per phase
+    with the epochs it discards."""
+    X_train, _, y_train, _ = noisy
+    clf = PGClassifier(
+        scoring="f1",
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_epochs=60,
+        verbose=1,
+        random_state=0,
+    ).fit(X_train, y_train)
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out
+    lines = out.splitlines()
+    stop = next(i for i, line in enumerate(lines) if line.startswith("Stopping"))
+    last_epoch = len(clf.net_.history)
+    assert lines[stop - 1].split()[0] == str(last_epoch)
+    kept = [line for line in lines if line.startswith("Keeping the parameters")]
+    scores = clf.net_.history[:, "valid_score"]
+    best = int(np.argmax(scores)) + 1
+    assert kept == [
+        line
+        for line in kept
+        if line.startswith(f"Keeping the parameters of epoch {best} ")
+    ]
+    assert len(kept) == 1
+    assert f"epochs {best + 1}-{last_epoch} " in kept[0] and "discarded" in kept[0]

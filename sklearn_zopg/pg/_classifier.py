@@ -6,7 +6,11 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import BaseScoreClassifier
-from .._docs import SHARED_ATTRIBUTES, shared_parameters
+from .._docs import (
+    CLASSIFIER_ATTRIBUTES,
+    decision_offsets_parameter,
+    shared_parameters,
+)
 from ._net import PGNet
 
 __all__ = ["PGClassifier"]
@@ -62,9 +66,17 @@ class PGClassifier(BaseScoreClassifier):
         temperature the model was fitted with (changing it afterwards has no
         effect until the next fit).
 
+    {
+        decision_offsets_parameter(
+            "does not tune: a policy-gradient fit ends at a point where the "
+            "training rows' score gains nothing from offsets, so tuning there "
+            "only costs time"
+        )
+    }
+
     Attributes
     ----------
-    {SHARED_ATTRIBUTES}
+    {CLASSIFIER_ATTRIBUTES}
 
     See Also
     --------
@@ -154,6 +166,7 @@ class PGClassifier(BaseScoreClassifier):
         baseline="mean",
         credit="auto",
         temperature=1.0,
+        decision_offsets="auto",
     ):
         super().__init__(
             scoring=scoring,
@@ -182,6 +195,7 @@ class PGClassifier(BaseScoreClassifier):
         self.baseline = baseline
         self.credit = credit
         self.temperature = temperature
+        self.decision_offsets = decision_offsets
 
     def _proba_temperature(self):
         return self.temperature

@@ -250,6 +250,25 @@ class Reward:
         """The targets of the surrogate phase's loss: the class indices."""
         return y
 
+    def counts_apply(self, sample_weight=None):
+        """Whether :meth:`score_counts` scores label vectors here: a
+        count-based reward, with weights only if its metric takes them."""
+        return self.count_based and (
+            sample_weight is None or self._metric.takes_weights
+        )
+
+    def score_counts(self, counts):
+        """Score of ``K`` label vectors from their per-class counts.
+
+        ``counts`` has the attributes of
+        :class:`~sklearn_zopg.rewards._counts.ClassCounts` (``tp``, ``pred``,
+        ``true``, ``pred_count`` of shape ``(K, C)``, ``true_count`` of shape
+        ``(C,)``, and ``present``), however they were counted: a caller that
+        knows how its vectors differ can count them faster than from the
+        labels. Only where :meth:`counts_apply`.
+        """
+        return self._metric.score(counts)
+
     def swap_scores(self, y_true, Y_pred, sample_weight=None):
         """Score of every vector with one sample's label replaced by each class.
 

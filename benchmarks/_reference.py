@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 
-from ._modules import MLP
+from sklearn_zopg._modules import MLP
 
 __all__ = [
     "as_skorch_input",
