@@ -4,6 +4,7 @@ import sklearn_zopg
 
 project = "sklearn-zopg"
 author = "sklearn-zopg developers"
+copyright = "2026, sklearn-zopg developers"
 release = sklearn_zopg.__version__
 version = release
 
@@ -21,10 +22,14 @@ templates_path = ["_templates"]
 # Markdown (benchmarks/README.md) is included, not a source of its own.
 source_suffix = {".rst": "restructuredtext"}
 autosummary_generate = True
+# Signatures show defaults as written (torch.optim.Adam), not their repr.
+autodoc_preserve_defaults = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "alabaster"
+# Wide enough for the benchmark tables and the examples' code lines.
+html_theme_options = {"page_width": "1240px", "body_max_width": "none"}
 html_static_path = []
 
 sphinx_gallery_conf = {
@@ -34,4 +39,7 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"demo\.py",
     "download_all_examples": False,
     "remove_config_comments": True,
+    # The computation-times pages load jQuery and DataTables from a CDN:
+    # left out, so that every page works offline.
+    "write_computation_times": False,
 }

@@ -37,6 +37,7 @@ from ._net import (
 from ._offsets import tune_offsets
 from ._persistence import net_state, restore_net, restored_device
 from ._precision import training_dtype
+from ._scaling import warn_if_unscaled
 from ._sparse import SPARSE_FORMAT, probe_rows
 from ._threads import fit_threads
 from .rewards import MultilabelReward, make_reward
@@ -868,6 +869,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             dtype=[np.float64, np.float32],
             reset=reset,
         )
+        if reset:
+            warn_if_unscaled(X, type(self).__name__)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
                 "A column-vector y was passed when a 1d array was expected; it "

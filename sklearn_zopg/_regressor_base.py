@@ -9,6 +9,7 @@ from ._base import BaseScoreEstimator, Targets, dense_targets
 from ._links import LINKS, IdentityLink, link_for
 from ._messages import CONTINUATIONS, preview
 from ._net import RowMSE
+from ._scaling import warn_if_unscaled
 from ._sparse import SPARSE_FORMAT
 from .rewards import RegressionReward
 
@@ -166,6 +167,8 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             dtype=[np.float64, np.float32],
             reset=not continuing,
         )
+        if not continuing:
+            warn_if_unscaled(X, type(self).__name__)
         if X.shape[0] < 2 and not continuing:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 samples to learn from; "
