@@ -3,8 +3,9 @@
 Two rare-class problems: scikit-learn's bundled handwritten digits ("is this
 a 9?", 10% positives, nearly separable) and a generated one drawn with 7%
 positives and 2% of its labels flipped at random (8% positives in the end),
-where the 0.5 threshold of cross-entropy is far from F1-optimal. The same 64-unit MLP, Adam at a learning rate of
-0.01, 100 epochs and batches of 256, three ways: scikit-learn's
+where the 0.5 threshold of cross-entropy is far from F1-optimal. The same
+64-unit MLP, Adam at a learning rate of 0.01, 100 epochs and batches of
+256, three ways: scikit-learn's
 ``MLPClassifier`` on cross-entropy (the usual choice), and
 ``PGClassifier`` and ``ZOClassifier`` with ``scoring="f1"``. Prints test F1
 (mean ± std over seeds) and fit time.

@@ -2,6 +2,7 @@
 
 from . import diagnostics
 from ._checks import expected_failed_checks
+from ._display import ScoreHistoryDisplay
 from ._sparse import SparseInputLinear
 from .pg import PGClassifier, PGRegressor
 from .rewards import Reward, make_reward
@@ -13,6 +14,7 @@ __all__ = [
     "PGClassifier",
     "PGRegressor",
     "Reward",
+    "ScoreHistoryDisplay",
     "SparseInputLinear",
     "ZOClassifier",
     "ZORegressor",
