@@ -29,6 +29,7 @@ from ._messages import CONTINUATIONS, preview
 from ._modules import build_module, check_module_output
 from ._net import (
     PREDICT_CHUNK,
+    FitProgress,
     MultilabelBCE,
     TemperedSigmoid,
     TemperedSoftmax,
@@ -645,6 +646,9 @@ class BaseScoreEstimator(BaseEstimator):
                     ),
                 ),
             ]
+        if self.verbose >= 2:
+            total = self.surrogate_epochs + self.max_epochs
+            callbacks += [("fit_progress", FitProgress(total))]
         criterion, nonlinearity = self._output_layer(reward)
         net = self._net_class(
             module=module,

@@ -85,7 +85,9 @@ scoring : str or callable, default="accuracy"
         surrogate phase; {loss_meaning} in the score phase), ``train_score``
         (``scoring`` on the training batches), ``train_score_std`` (the
         spread of the K sampled scores per step: how noisy the estimate is)
-        and the epoch's duration. For a progress bar pass
+        and the epoch's duration (colours only on a terminal). ``2`` also
+        prints the progress over the whole fit, both phases, with the time
+        left at the pace so far. For a progress bar within each epoch pass
         ``callbacks=[skorch.callbacks.ProgressBar()]``.
 
     callbacks : list of skorch callbacks, default=None

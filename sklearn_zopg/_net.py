@@ -18,6 +18,7 @@ indices ``0..C-1``.
 """
 
 import sys
+import time
 
 import torch
 from skorch import NeuralNet
@@ -172,6 +173,38 @@ class ScoreLog(PrintLog):
         if not _is_terminal(self.sink):
             row = {**row, key + "_best": False}
         return super().format_row(row, key, color)
+
+
+class FitProgress(Callback):
+    """``verbose=2``: progress over the whole fit, both phases, with the time
+    left at the pace so far (skorch's ``ProgressBar`` covers one epoch).
+
+    ``total`` is the number of epochs the fit runs at most (the surrogate's
+    and the score phase's); early stopping may end it sooner.
+    """
+
+    def __init__(self, total, sink=print):
+        self.total = total
+        self.sink = sink
+
+    def initialize(self):
+        self.start_ = None
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        if self.start_ is None:  # the first phase of this fit
+            self.start_ = (len(net.history), time.perf_counter())
+
+    def on_epoch_end(self, net, **kwargs):
+        first_epoch, started = self.start_
+        done = len(net.history) - first_epoch
+        elapsed = time.perf_counter() - started
+        left = elapsed / done * max(self.total - done, 0)
+        phase = net.history[-1].get("phase", "")
+        self.sink(
+            f"[{done}/{self.total} epochs, {phase} phase] {elapsed:.1f} s "
+            f"elapsed, at most {left:.1f} s left"
+        )
 
 
 def _is_terminal(sink):

@@ -165,3 +165,18 @@ def test_verbose_log_is_plain_and_shows_the_stopping_epoch(noisy, capsys):
     ]
     assert len(kept) == 1
     assert f"epochs {best + 1}-{last_epoch} " in kept[0] and "discarded" in kept[0]
+
+
+def test_verbose_2_shows_progress_over_the_whole_fit(noisy, capsys):
+    X_train, _, y_train, _ = noisy
+    ZOClassifier(surrogate_epochs=3, max_epochs=4, verbose=2, random_state=0).fit(
+        X_train, y_train
+    )
+    lines = [
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("[")
+    ]
+    assert [line.split(" epochs")[0] for line in lines] == [
+        f"[{k}/7" for k in range(1, 8)
+    ]
+    assert "surrogate phase" in lines[0] and "score phase" in lines[-1]
+    assert lines[-1].endswith("at most 0.0 s left")
