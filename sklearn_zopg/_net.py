@@ -19,6 +19,7 @@ indices ``0..C-1``.
 
 import sys
 import time
+import warnings
 
 import torch
 from skorch import NeuralNet
@@ -31,6 +32,7 @@ from skorch.callbacks import (
 )
 
 from ._batches import RowBatches, as_tensors
+from ._messages import preview
 from ._sparse import row_chunks
 
 __all__ = [
@@ -117,6 +119,50 @@ class WeightDecay(Callback):
             for _, param in named_parameters:
                 if param.grad is not None:
                     param.grad.add_(param, alpha=self.weight_decay)
+
+
+class GradientCoverage(Callback):
+    """Warns about trainable parameters that get no gradient in a phase
+    trained by gradients (the surrogate phase; PG's score phase too), unless
+    ZO's score phase perturbs them: a parameter behind a comparison or a
+    rounding (a hard gate, a step function) would otherwise keep its initial
+    value without a word. The warning names them and the fix (ZO's
+    ``perturb``)."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.seen_ = set()
+        self.steps_ = 0
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        if net.phase == "surrogate" or net.score_phase_uses_gradients:
+            self.steps_ += 1
+            for _, param in named_parameters:
+                if param.grad is not None:
+                    self.seen_.add(id(param))
+
+    def on_train_end(self, net, **kwargs):
+        if not self.steps_:
+            return
+        skipped = {id(p) for p in net.zeroth_order_parameters()}
+        missing = [
+            name
+            for name, param in net.module_.named_parameters()
+            if param.requires_grad
+            and id(param) not in self.seen_
+            and id(param) not in skipped
+        ]
+        if missing:
+            warnings.warn(
+                f"The module's parameters {preview(missing)} got no gradient "
+                f"in the {net.phase} phase (no differentiable path from them to "
+                "the output, as behind a comparison or a rounding), so no "
+                "phase trains them: they keep their initial values. Train "
+                "them by zeroth-order estimates: ZOClassifier or ZORegressor "
+                f"with perturb naming them (for example perturb={missing[:1]!r}"
+                ", with surrogate_epochs training the rest).",
+                UserWarning,
+                stacklevel=2,
+            )
 
 
 class TemperedSoftmax:
@@ -236,6 +282,10 @@ class ScoreNet(NeuralNet):
         skorch ``NeuralNet`` parameters.
     """
 
+    # Whether the score phase's step computes gradients (PG) or writes an
+    # estimate into the perturbed parameters' .grad only (ZO).
+    score_phase_uses_gradients = True
+
     def __init__(self, module, *args, reward=None, phase="score", seed=0, **kwargs):
         super().__init__(module, *args, **kwargs)
         self.reward = reward
@@ -262,6 +312,7 @@ class ScoreNet(NeuralNet):
                 PassthroughScoring(name="train_score_std", on_train=True),
             ),
             ("divergence_check", DivergenceCheck()),
+            ("gradient_coverage", GradientCoverage()),
             *print_log,
         ]
 
@@ -284,6 +335,10 @@ class ScoreNet(NeuralNet):
                 self.seed + offset
             )
         return generators[purpose]
+
+    def zeroth_order_parameters(self):
+        """The parameters the score phase trains without their gradient."""
+        return []
 
     def get_iterator(self, dataset, training=False):
         iterator = super().get_iterator(dataset, training=training)

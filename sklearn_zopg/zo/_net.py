@@ -67,6 +67,11 @@ class ZONet(ScoreNet):
         state.pop("perturbed_cache_", None)
         return state
 
+    score_phase_uses_gradients = False
+
+    def zeroth_order_parameters(self):
+        return list(self._perturbed().params.values())
+
     def score_step(self, X, y, sample_weight):
         perturbed = self._perturbed()
         params = list(perturbed.params.values())
