@@ -4,7 +4,7 @@ Quickstart
 
 Train a classifier on the score you report. Here: F1 of the rare class of
 scikit-learn's breast-cancer data (malignant, label 0), inside a
-``Pipeline``.
+``Pipeline``, then plot the training curve of the last fit.
 """
 
 from sklearn.datasets import load_breast_cancer
@@ -13,7 +13,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_zopg import PGClassifier, ZOClassifier
+from sklearn_zopg import PGClassifier, ScoreHistoryDisplay, ZOClassifier
 
 X, y = load_breast_cancer(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
@@ -28,3 +28,7 @@ for Estimator in (PGClassifier, ZOClassifier):
         f"{Estimator.__name__}: test F1 (malignant) = "
         f"{f1_score(y_test, model.predict(X_test), pos_label=0):.3f}"
     )
+
+# The last fit's training curve: the cross-entropy warm start (shaded), then
+# training on the F1 of the malignant class.
+ScoreHistoryDisplay.from_estimator(model[-1])
