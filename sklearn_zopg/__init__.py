@@ -5,7 +5,7 @@ from ._checks import expected_failed_checks
 from ._display import ScoreHistoryDisplay
 from ._sparse import SparseInputLinear
 from .pg import PGClassifier, PGRegressor
-from .rewards import Reward, make_reward
+from .rewards import Reward, make_cost_scorer, make_reward, neg_mean_cost
 from .zo import ZOClassifier, ZORegressor
 
 __version__ = "0.1.0"
@@ -21,5 +21,7 @@ __all__ = [
     "__version__",
     "diagnostics",
     "expected_failed_checks",
+    "make_cost_scorer",
     "make_reward",
+    "neg_mean_cost",
 ]

@@ -3,8 +3,16 @@
 Pure numpy/torch: this package imports neither skorch nor the estimators.
 """
 
+from ._cost import make_cost_scorer, neg_mean_cost
 from ._multilabel_reward import MultilabelReward
 from ._regression_reward import RegressionReward
 from ._reward import Reward, make_reward
 
-__all__ = ["MultilabelReward", "RegressionReward", "Reward", "make_reward"]
+__all__ = [
+    "MultilabelReward",
+    "RegressionReward",
+    "Reward",
+    "make_cost_scorer",
+    "make_reward",
+    "neg_mean_cost",
+]

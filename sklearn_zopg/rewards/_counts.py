@@ -30,6 +30,7 @@ from sklearn.metrics import (
 )
 
 from .._messages import preview
+from ._cost import label_positions, neg_mean_cost
 from ._scorer_parts import scorer_parts
 
 __all__ = ["ClassCounts", "count_metric_for"]
@@ -128,6 +129,7 @@ class CountMetric:
     takes_weights = True  # False: the scorer refuses sample_weight
 
     uses_selection = False  # whether terms() reads ``selected``
+    from_counts = True  # False: needs more than per-class counts (a cost)
 
     def selected(self, present, class_index):
         """Which classes enter the average (sklearn's ``labels``)."""
@@ -555,6 +557,57 @@ def _likelihood_ratio_functions():
 _LIKELIHOOD_RATIOS = _likelihood_ratio_functions()
 
 
+class ConfusionCost(CountMetric):
+    """Minus the mean cost of each vector (``make_cost_scorer``).
+
+    A mean over samples of ``matrix[y_i, p_i]``, scored from the labels in
+    ``O(K n)``; a sample's swap changes its own term only. ``matrix`` is in
+    the reward's class order.
+    """
+
+    decomposable = True
+    from_counts = False
+
+    def __init__(self, matrix):
+        self.matrix = torch.as_tensor(matrix, dtype=torch.float64)
+
+    def _costs(self, y_true, Y_pred):
+        matrix = self.matrix.to(Y_pred.device)
+        return matrix[y_true[None].expand_as(Y_pred), Y_pred]
+
+    def score_labels(self, y_true, Y_pred, weight, n_classes):
+        costs = self._costs(y_true, Y_pred)
+        if weight is None:
+            return self._signed(-costs.mean(1))
+        return self._signed(-(costs * weight).sum(1) / weight.sum())
+
+    def swap_scores(self, counts, y_true, Y_pred, weight):
+        base = self.score_labels(y_true, Y_pred, weight, None)
+        old = self._costs(y_true, Y_pred)  # (K, n)
+        new = self.matrix.to(Y_pred.device)[y_true]  # (n, C)
+        share = (weight / weight.sum())[None, :, None]
+        return base[:, None, None] + self._signed((old[..., None] - new[None]) * share)
+
+    def swap_scores_unweighted(self, counts, y_true, Y_pred):
+        ones = torch.ones(y_true.shape[0], dtype=torch.float64, device=Y_pred.device)
+        return self.swap_scores(counts, y_true, Y_pred, ones)
+
+    swap_scores_by_class = swap_scores_unweighted
+
+
+def _cost_metric(kw, classes):
+    """The :class:`ConfusionCost` of ``make_cost_scorer``'s keywords in the
+    order of ``classes``; None when a class is missing from its labels (the
+    scorer's own call then raises)."""
+    labels = np.asarray(kw["labels"])
+    try:
+        positions = label_positions(labels, np.asarray(classes), "classes")
+    except ValueError:
+        return None
+    matrix = np.asarray(kw["cost_matrix"], dtype=np.float64)
+    return ConfusionCost(matrix[np.ix_(positions, positions)])
+
+
 def count_metric_for(score_func, kwargs, classes, sign=1.0):
     """The count-based twin of ``score_func(**kwargs)``, or None if there is none."""
     metric = _build(score_func, dict(kwargs), classes)
@@ -564,6 +617,8 @@ def count_metric_for(score_func, kwargs, classes, sign=1.0):
 
 
 def _build(func, kw, classes):
+    if func is neg_mean_cost and set(kw) == {"cost_matrix", "labels"}:
+        return _cost_metric(kw, classes)
     if func is accuracy_score and set(kw) <= {"normalize"}:
         return Accuracy(bool(kw.get("normalize", True)))
     if func is balanced_accuracy_score and set(kw) <= {"adjusted"}:

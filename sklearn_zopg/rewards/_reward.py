@@ -253,8 +253,10 @@ class Reward:
     def counts_apply(self, sample_weight=None):
         """Whether :meth:`score_counts` scores label vectors here: a
         count-based reward, with weights only if its metric takes them."""
-        return self.count_based and (
-            sample_weight is None or self._metric.takes_weights
+        return (
+            self.count_based
+            and self._metric.from_counts
+            and (sample_weight is None or self._metric.takes_weights)
         )
 
     def score_counts(self, counts):
