@@ -130,27 +130,25 @@ class GradientCoverage(Callback):
     ``perturb``)."""
 
     def on_train_begin(self, net, **kwargs):
-        self.seen_ = set()
+        # Trainable parameters no gradient step has reached yet, by id.
+        self.pending_ = {
+            id(p): name for name, p in net.module_.named_parameters() if p.requires_grad
+        }
         self.steps_ = 0
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
         if net.phase == "surrogate" or net.score_phase_uses_gradients:
             self.steps_ += 1
-            for _, param in named_parameters:
-                if param.grad is not None:
-                    self.seen_.add(id(param))
+            if self.pending_:  # nothing left to check once all were reached
+                for _, param in named_parameters:
+                    if param.grad is not None:
+                        self.pending_.pop(id(param), None)
 
     def on_train_end(self, net, **kwargs):
         if not self.steps_:
             return
         skipped = {id(p) for p in net.zeroth_order_parameters()}
-        missing = [
-            name
-            for name, param in net.module_.named_parameters()
-            if param.requires_grad
-            and id(param) not in self.seen_
-            and id(param) not in skipped
-        ]
+        missing = [name for key, name in self.pending_.items() if key not in skipped]
         if missing:
             warnings.warn(
                 f"The module's parameters {preview(missing)} got no gradient "

@@ -10,13 +10,17 @@ decision threshold (``TunedThresholdClassifierCV`` without the refits).
 
 The search is coordinate ascent: for each output in turn, every candidate
 shift (minus the midpoints between the rows' distinct margins for that output,
-where predictions change) is scored at once through
-:meth:`Reward.score_logits`, and the best kept; ties keep the shift closest to
-the current offsets, so an offset moves only where the score strictly gains.
-Pure tensor functions: no estimator, no skorch.
+where predictions change) is scored at once, and the best kept; ties keep the
+shift closest to the current offsets, so an offset moves only where the score
+strictly gains. Count-based scorers of single labels count the candidates
+from per-class sums; other label scorers score their label vectors, and
+scorers of scores their shifted logits (:meth:`Reward.score_logits`). Pure
+tensor functions: no estimator, no skorch.
 """
 
 import torch
+
+from .rewards._counts import ClassCounts
 
 __all__ = ["tune_offsets"]
 
@@ -160,15 +164,16 @@ def _shift_scores(reward, y, shifted, c, margins, others, shifts, sample_weight)
             reward, y, c, margins, others, shifts, sample_weight
         )
     n, C = shifted.shape
-    width = 1 if _scores_labels(reward) and others.ndim == 1 else C
+    labels_only, single = _scores_labels(reward), others.ndim == 1
+    width = 1 if labels_only and single else C
     per_chunk = max(1, _CHUNK_ENTRIES // max(1, n * width))
     out = []
     for part in shifts.split(per_chunk):
         takes_c = margins[None] + part[:, None] > 0  # (k, n)
-        if _scores_labels(reward) and others.ndim == 1:
+        if labels_only and single:
             labels = torch.where(takes_c, c, others[None])
             out.append(reward(y, labels, sample_weight, check=False))
-        elif _scores_labels(reward):
+        elif labels_only:
             labels = others.expand(len(part), n, C).clone()
             labels[:, :, c] = takes_c.long()
             out.append(reward(y, labels, sample_weight, check=False))
@@ -177,18 +182,6 @@ def _shift_scores(reward, y, shifted, c, margins, others, shifts, sample_weight)
             logits[:, :, c] += part[:, None]
             out.append(reward.score_logits(y, logits, sample_weight, check=False))
     return torch.cat([torch.as_tensor(o) for o in out]).to(torch.float64)
-
-
-class _ShiftCounts:
-    """Per-class counts of ``K`` label vectors, in the form of
-    :class:`~sklearn_zopg.rewards._counts.ClassCounts`."""
-
-    def __init__(self, tp, pred, true, pred_count, true_count):
-        self.tp, self.pred, self.true = tp, pred, true
-        self.pred_count, self.true_count = pred_count, true_count
-
-    def present(self, pred_count):
-        return (pred_count + self.true_count) > 0
 
 
 def _counted_shift_scores(reward, y, c, margins, others, shifts, sample_weight):
@@ -228,7 +221,9 @@ def _counted_shift_scores(reward, y, c, margins, others, shifts, sample_weight):
     pred[:, c] += moved(w, zeros)[:, 0]
     pred_count = base_count - moved(ones, others)
     pred_count[:, c] += moved(ones, zeros)[:, 0]
-    counts = _ShiftCounts(tp, pred, true.expand(K, C), pred_count, true_count)
+    counts = ClassCounts.from_totals(
+        tp, pred, true.expand(K, C), pred_count, true_count
+    )
     scores = torch.as_tensor(reward.score_counts(counts), dtype=torch.float64)
     out = torch.empty_like(scores)
     out[order] = scores

@@ -125,9 +125,8 @@ def gradient_agreement(
             pg, var_pg = _pg(
                 module, params, Xt, yt, wt, reward, temperature, n_samples, credit
             )
-            current = reward.score_logits(yt, net.logits(Xt, offsets=False)[None], wt)[
-                0
-            ]
+            own = net.logits(Xt, offsets=False)  # the module's, as ZO perturbs it
+            current = reward.score_logits(yt, own[None], wt)[0]
             zo, var_zo = _zo(
                 module, params, Xt, yt, wt, reward, epsilon, n_directions, current
             )
