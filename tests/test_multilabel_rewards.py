@@ -129,6 +129,11 @@ def test_per_entry_credit_equals_recomputation(
             swap = reward.swap_scores(y, Y, w)
         except ValueError:  # a NaN score somewhere (zero_division=nan)
             return
+        # PG's per-entry credit reads the flips alone, from the small tables
+        flips = swap[..., 1] - swap[..., 0]
+        torch.testing.assert_close(
+            reward.flip_gains(y, Y, w), flips, rtol=0, atol=1e-12
+        )
         for k in range(K):
             for i in range(n):
                 for label in range(L):

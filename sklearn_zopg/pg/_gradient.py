@@ -1,7 +1,7 @@
 """Policy-gradient estimators: pure tensor functions, tested against exact gradients.
 
 - :func:`sample_labels` / :func:`pg_surrogate`: policy gradient (REINFORCE).
-- :func:`local_advantage`: per-sample credit from ``Reward.swap_scores``.
+- :func:`pg_advantage`: the learning signal of each sampled label.
 - :func:`logit_grad_sq_norms`: ``||grad log p(Y_k)||^2`` in logit space.
 """
 
@@ -10,11 +10,12 @@ import torch
 from ._baselines import pg_baseline
 
 __all__ = [
+    "entry_surrogate",
     "exact_surrogate",
-    "local_advantage",
     "pg_advantage",
     "logit_grad_sq_norms",
     "pg_surrogate",
+    "sample_entries",
     "sample_labels",
 ]
 
@@ -23,6 +24,36 @@ def sample_labels(log_proba, n_samples, generator=None):
     """Draw ``n_samples`` label vectors from ``p(y|x)``; shape ``(K, n)``."""
     proba = log_proba.detach().exp()
     return torch.multinomial(proba, n_samples, replacement=True, generator=generator).T
+
+
+def sample_entries(proba, n_samples, generator=None):
+    """Draw ``n_samples`` vectors of two-way decisions, shape ``(K, n)``.
+
+    ``proba`` is ``(n, 2)``: :func:`sample_labels` in distribution, one
+    uniform number per decision instead of a multinomial draw (5x faster on
+    the ``n * L`` entries of a multilabel batch).
+    """
+    one = proba[:, 1].detach()
+    shape = (n_samples, one.shape[0])
+    # float32 draws (2^-24 apart) are enough for a threshold, and 1.5x faster
+    u = torch.rand(shape, generator=generator, device=one.device)
+    return (u < one).long()
+
+
+def entry_surrogate(log_proba, labels, advantage):
+    """:func:`pg_surrogate` of two-way decisions, from two weighted sums.
+
+    ``-(1/K) sum_i (a1_i log p_i(1) + a0_i log p_i(0))`` with ``a1`` the
+    advantages summed over the vectors that drew a 1 and ``a0`` over those
+    that drew a 0: the same loss and gradient without a ``(K, n)`` gather
+    (nor its scatter in the backward pass) over the ``n * L`` entries of a
+    multilabel batch.
+    """
+    advantage = advantage.detach().to(log_proba.dtype)
+    drawn_one = (advantage * labels).sum(0)
+    drawn_zero = advantage.sum(0) - drawn_one
+    K = labels.shape[0]
+    return -(drawn_one * log_proba[:, 1] + drawn_zero * log_proba[:, 0]).sum() / K
 
 
 def pg_surrogate(log_proba, labels, advantage):
@@ -42,19 +73,6 @@ def pg_surrogate(log_proba, labels, advantage):
     chosen = log_proba.gather(1, labels.T).T  # K, n
     advantage = advantage.detach().to(log_proba.dtype)
     return -(advantage * chosen).sum(1).mean()
-
-
-def local_advantage(swap, labels, proba):
-    """Per-sample learning signal: own label's score minus its expectation.
-
-    ``A[k, i] = swap[k, i, y_ki] - sum_c p_i(c) swap[k, i, c]``: the
-    score of vector k minus the expected score over sample i's own label with
-    the rest of the vector fixed. The subtracted term does not depend on
-    ``y_ki``, so the estimate stays unbiased.
-    """
-    own = swap.gather(2, labels[..., None]).squeeze(-1)
-    expected = (swap * proba.detach().to(swap.dtype)[None]).sum(-1)
-    return own - expected
 
 
 def pg_advantage(
@@ -80,7 +98,7 @@ def pg_advantage(
         The policy's probabilities (no gradient needed).
     sample_weight : tensor of shape (n,), optional
     credit : {"sample", "batch"}
-        Per-sample credit (:func:`local_advantage`) or the vector's score
+        Per-sample credit (``reward.sample_credit``) or the vector's score
         minus ``baseline`` for every sample.
     baseline : str
         See :func:`pg_baseline` (``credit="batch"`` only).
@@ -93,9 +111,7 @@ def pg_advantage(
     scores : tensor of shape (K,)
     """
     if credit == "sample":
-        swap = reward.swap_scores(y_true, labels, sample_weight)
-        scores = swap.gather(2, labels[..., None])[:, 0, 0]
-        return local_advantage(swap, labels, proba), scores
+        return reward.sample_credit(y_true, labels, proba, sample_weight)
     scores = reward(y_true, labels, sample_weight)
     norms = logit_grad_sq_norms(proba, labels) if baseline == "optimal" else None
     b = pg_baseline(baseline, scores, norms, greedy_reward)

@@ -3,7 +3,14 @@
 import torch
 
 from .._net import ScoreNet, check_finite
-from ._gradient import exact_surrogate, pg_advantage, pg_surrogate, sample_labels
+from ._gradient import (
+    entry_surrogate,
+    exact_surrogate,
+    pg_advantage,
+    pg_surrogate,
+    sample_entries,
+    sample_labels,
+)
 
 __all__ = ["PGNet"]
 
@@ -32,6 +39,16 @@ class EntryReward:
     def swap_scores(self, y_true, labels, sample_weight=None):
         swap = self.reward.swap_scores(y_true, self._matrices(labels), sample_weight)
         return swap.reshape(labels.shape[0], -1, 2)
+
+    def sample_credit(self, y_true, labels, proba, sample_weight=None):
+        """Each entry's credit, exactly: its drawn value minus its chance of
+        a one, times what flipping it changes in the score (the
+        :func:`~sklearn_zopg.rewards._credit.local_advantage` of two ways)."""
+        matrices = self._matrices(labels)
+        flip = self.reward.flip_gains(y_true, matrices, sample_weight)
+        flip = flip.reshape(labels.shape)
+        advantage = (labels - proba[:, 1].to(flip.dtype)) * flip
+        return advantage, self.reward(y_true, matrices, sample_weight)
 
 
 class PGNet(ScoreNet):
@@ -91,7 +108,10 @@ class PGNet(ScoreNet):
         per_sample = self.credit == "sample" or (
             self.credit == "auto" and reward.count_based
         )
-        labels = sample_labels(log_proba, K, self.generator("step"))
+        if isinstance(reward, EntryReward):
+            labels = sample_entries(proba, K, self.generator("step"))
+        else:
+            labels = sample_labels(log_proba, K, self.generator("step"))
         greedy = None
         if not per_sample and self.baseline == "greedy":
             greedy = reward(y, proba.argmax(1)[None], sample_weight)[0]
@@ -105,7 +125,10 @@ class PGNet(ScoreNet):
             baseline=self.baseline,
             greedy_reward=greedy,
         )
-        loss = pg_surrogate(log_proba, labels, advantage)
+        if isinstance(reward, EntryReward):
+            loss = entry_surrogate(log_proba, labels, advantage)
+        else:
+            loss = pg_surrogate(log_proba, labels, advantage)
         loss.backward()
         return {
             "loss": loss.detach(),

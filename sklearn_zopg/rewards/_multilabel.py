@@ -157,50 +157,83 @@ def multilabel_metric_for(parts, n_labels):
 
 # ---------------------------------------------------------------- per-entry
 # ``swap[k, i, l, c]``: the score of matrix k with entry (i, l) set to c.
+# Each function returns the tables of those scores with the entry set to 0
+# and to 1, and the look-up that spreads a table over the (K, n, L) entries.
+# An entry's flip depends on the counts it sits in and on its own (predicted,
+# true) pair only: ``pair = 2 * Y_pred + y_true``, of which there are 4.
+_OWN = torch.tensor([0.0, 0.0, 1.0, 1.0], dtype=torch.float64)
+_TRUE = torch.tensor([0.0, 1.0, 0.0, 1.0], dtype=torch.float64)
+
+
+def _pairs(y_true, Y_pred):
+    """The entries' (predicted, true) pair, and the pairs' own and true values."""
+    device = Y_pred.device
+    return Y_pred * 2 + y_true, _OWN.to(device), _TRUE.to(device)
+
+
+def _entries(table):
+    """The look-up of a table that already has one value per entry."""
+    return table
 
 
 def _label_average_swap(average, y_true, Y_pred, weight):
     """Flipping entry (i, l) changes label l's counts only."""
     metric = average.metric
     counts = MultilabelCounts(y_true, Y_pred, weight)
-    w = (
-        torch.ones(y_true.shape[0], dtype=torch.float64, device=Y_pred.device)
-        if weight is None
-        else weight
-    )[:, None]  # n, 1
     every = torch.ones_like(counts.tp, dtype=torch.bool)
     terms = metric.terms(counts.tp, counts.pred, counts.true, every)  # K, L, T
     sums = terms.sum(-2)  # K, T
-    own = Y_pred.double()  # K, n, L
-    hit_weight = w * y_true  # n, L: what a 1 adds to tp
-    tp_out = counts.tp[:, None] - own * hit_weight  # K, n, L without (i, l)
-    pred_out = counts.pred[:, None] - own * w
+    if weight is None:
+        # Unit weights: each label's flips take one of 4 values, (K, L, 4)
+        # instead of (K, n, L) closing formulas, then looked up.
+        pair, own, true_of = _pairs(y_true, Y_pred)
+        tp_out = counts.tp[..., None] - own * true_of  # K, L, 4
+        pred_out = counts.pred[..., None] - own
+        hit_weight, w = true_of, 1.0
+        true = counts.true[:, None].expand_as(tp_out)
+        base = (sums[:, None] - terms)[:, :, None]  # K, L, 1, T
+    else:
+        column = weight[:, None]  # n, 1
+        own = Y_pred.double()  # K, n, L
+        hit_weight, w = column * y_true, column  # n, L: what a 1 adds to tp
+        tp_out = counts.tp[:, None] - own * hit_weight  # K, n, L without (i, l)
+        pred_out = counts.pred[:, None] - own * w
+        true = counts.true.expand_as(tp_out)
+        base = sums[:, None, None] - terms[:, None]  # K, 1->n, L, T
     every = torch.ones_like(tp_out, dtype=torch.bool)
-    true = counts.true.expand_as(tp_out)
-    as_zero = metric.terms(tp_out, pred_out, true, every)  # K, n, L, T
+    as_zero = metric.terms(tp_out, pred_out, true, every)
     as_one = metric.terms(tp_out + hit_weight, pred_out + w, true, every)
-    base = sums[:, None, None] - terms[:, None]  # K, 1->n, L, T
-    both = torch.stack([base + as_zero, base + as_one], -2)  # K, n, L, 2, T
-    return metric._signed(metric.finalize(both))
+    both = torch.stack([base + as_zero, base + as_one])  # 2, ..., T
+    zero, one = metric._signed(metric.finalize(both))
+    if weight is not None:
+        return zero, one, _entries  # K, n, L each
+    K, n, L = Y_pred.shape
+    index = (torch.arange(L, device=Y_pred.device) * 4 + pair).view(K, n * L)
+
+    def look_up(table):  # (K, L, 4) -> (K, n, L)
+        return table.reshape(K, L * 4).gather(1, index).view(K, n, L)
+
+    return zero, one, look_up
 
 
 def _sample_average_swap(average, y_true, Y_pred, weight):
-    """Flipping entry (i, l) changes sample i's value only."""
+    """Flipping entry (i, l) changes sample i's value only: each row's flips
+    take one of 4 values, (K, n, 4) tables, then looked up."""
     metric = average.metric
+    K, n, L = Y_pred.shape
     tp = (Y_pred * y_true).sum(-1).double()  # K, n
     pred = Y_pred.sum(-1).double()
     true = y_true.sum(-1).double().expand_as(tp)
-    own = Y_pred.double()  # K, n, L
-    tp_out = tp[..., None] - own * y_true  # K, n, L
+    pair, own, true_of = _pairs(y_true, Y_pred)
+    tp_out = tp[..., None] - own * true_of  # K, n, 4
     pred_out = pred[..., None] - own
-    true_l = true[..., None].expand_as(tp_out)
+    true_4 = true[..., None].expand_as(tp_out)
     new = torch.stack(
         [
-            metric._value(tp_out, pred_out, true_l),
-            metric._value(tp_out + y_true, pred_out + 1, true_l),
-        ],
-        -1,
-    )  # K, n, L, 2
+            metric._value(tp_out, pred_out, true_4),
+            metric._value(tp_out + true_of, pred_out + 1, true_4),
+        ]
+    )  # 2, K, n, 4
     old = metric._value(tp, pred, true)  # K, n
     w = torch.ones_like(old[0]) if weight is None else weight
     if average.nan_aware:
@@ -213,28 +246,39 @@ def _sample_average_swap(average, y_true, Y_pred, weight):
     den = (keep_old * w).sum(-1)
     num_out = num[:, None] - torch.where(keep_old, old, 0.0) * w  # K, n
     den_out = den[:, None] - keep_old * w
-    w_i = w[None, :, None, None]
-    num_new = num_out[..., None, None] + torch.where(keep_new, new, 0.0) * w_i
-    den_new = den_out[..., None, None] + keep_new * w_i
-    return metric._signed(num_new / den_new)
+    w_i = w[:, None]
+    num_new = num_out[..., None] + torch.where(keep_new, new, 0.0) * w_i
+    den_new = den_out[..., None] + keep_new * w_i
+    zero, one = metric._signed(num_new / den_new)  # K, n, 4 each
+
+    def look_up(table):  # (K, n, 4) -> (K, n, L)
+        return table.gather(2, pair)
+
+    return zero, one, look_up
 
 
 def _subset_accuracy_swap(metric, y_true, Y_pred, weight):
+    """Flipping entry (i, l) changes whether row i is exact only: (K, n, 4)
+    tables of the rows' pairs, then looked up."""
+    K, n, L = Y_pred.shape
     wrong = (Y_pred != y_true).sum(-1)  # K, n
-    wrong_out = wrong[..., None] - (Y_pred != y_true).long()  # K, n, L
+    pair, own, true_of = _pairs(y_true, Y_pred)
+    wrong_out = wrong[..., None] - (own != true_of).long()  # K, n, 4
     exact = torch.stack(
-        [(wrong_out + (y_true != 0)) == 0, (wrong_out + (y_true != 1)) == 0], -1
-    ).double()  # K, n, L, 2
+        [(wrong_out + (true_of != 0)) == 0, (wrong_out + (true_of != 1)) == 0]
+    ).double()  # 2, K, n, 4
     exact_now = (wrong == 0).double()  # K, n
     w = torch.ones_like(exact_now[0]) if weight is None else weight
     total = exact_now @ w  # K
-    changed = (
-        total[:, None, None, None]
-        + (exact - exact_now[..., None, None]) * w[None, :, None, None]
-    )
+    changed = total[:, None, None] + (exact - exact_now[..., None]) * w[:, None]
     if metric.normalize:
         changed = changed / w.sum()
-    return metric.sign * changed
+    zero, one = metric.sign * changed
+
+    def look_up(table):  # (K, n, 4) -> (K, n, L)
+        return table.gather(2, pair)
+
+    return zero, one, look_up
 
 
 def _hamming_swap(metric, y_true, Y_pred, weight):
@@ -243,19 +287,36 @@ def _hamming_swap(metric, y_true, Y_pred, weight):
     if weight is not None:
         w = weight
     wrong = (Y_pred != y_true).double()  # K, n, L
-    total = (wrong.sum(-1) @ w)[:, None, None, None]  # K, 1, 1, 1
-    as_value = torch.stack([(y_true != 0).double(), (y_true != 1).double()], -1)
-    changed = total + (as_value - wrong[..., None]) * w[None, :, None, None]
+    total = (wrong.sum(-1) @ w)[:, None, None]  # K, 1, 1
+    as_value = torch.stack([(y_true != 0).double(), (y_true != 1).double()])
+    changed = total + (as_value[:, None] - wrong) * w[:, None]  # 2, K, n, L
     scale = n * L * (w.mean() if weight is not None else 1.0)
-    return metric.sign * changed / scale
+    zero, one = metric.sign * changed / scale
+    return zero, one, _entries
 
 
-def multilabel_swap_scores(metric, y_true, Y_pred, weight):
-    """``swap[k, i, l, c]`` for a count-based multilabel metric, (K, n, L, 2)."""
+def multilabel_swap_scores(metric, y_true, Y_pred, weight, flips=False, check=None):
+    """``swap[k, i, l, c]`` for a count-based multilabel metric, (K, n, L, 2).
+
+    ``flips=True``: ``swap[..., 1] - swap[..., 0]`` only, (K, n, L), what
+    setting each entry to 1 rather than 0 changes (taken on the small
+    tables before they are spread over the entries). ``check`` is called on
+    the tables before that.
+    """
     if isinstance(metric, LabelAverage):
-        return _label_average_swap(metric, y_true, Y_pred, weight)
-    if isinstance(metric, SampleAverage):
-        return _sample_average_swap(metric, y_true, Y_pred, weight)
-    if isinstance(metric, SubsetAccuracy):
-        return _subset_accuracy_swap(metric, y_true, Y_pred, weight)
-    return _hamming_swap(metric, y_true, Y_pred, weight)
+        swap = _label_average_swap
+    elif isinstance(metric, SampleAverage):
+        swap = _sample_average_swap
+    elif isinstance(metric, SubsetAccuracy):
+        swap = _subset_accuracy_swap
+    else:
+        swap = _hamming_swap
+    zero, one, look_up = swap(metric, y_true, Y_pred, weight)
+    if flips:
+        table = one - zero
+        if check is not None:
+            check(table)
+        return look_up(table)
+    if check is not None:
+        check(torch.stack([zero, one]))
+    return torch.stack([look_up(zero), look_up(one)], -1)

@@ -102,14 +102,37 @@ class MultilabelReward(Reward):
             ``swap[k, i, l, c]``: the score of ``Y_pred[k]`` with entry
             ``(i, l)`` set to ``c``.
         """
+        self._refuse_unless_counted()
+        y, Y, w, as_numpy = self._matrices(y_true, Y_pred, sample_weight)
+        out = multilabel_swap_scores(self._metric, y, Y, w, check=self._checked_table)
+        return out.cpu().numpy() if as_numpy else out
+
+    def _refuse_unless_counted(self):
         if not self.count_based:
             raise ValueError(
                 f"Per-entry credit needs a count-based scorer; {self._name()} is "
                 "scored by calling it. Use credit='batch'."
             )
+
+    def flip_gains(self, y_true, Y_pred, sample_weight=None):
+        """What setting each entry to 1 rather than 0 changes in the score.
+
+        ``swap_scores(...)[..., 1] - swap_scores(...)[..., 0]``, computed
+        before the small tables are spread over the entries.
+
+        Returns
+        -------
+        gains : ndarray or tensor of shape (K, n, L)
+        """
+        self._refuse_unless_counted()
         y, Y, w, as_numpy = self._matrices(y_true, Y_pred, sample_weight)
-        out = multilabel_swap_scores(self._metric, y, Y, w)
-        return self._checked(out, as_numpy)
+        out = multilabel_swap_scores(
+            self._metric, y, Y, w, flips=True, check=self._checked_table
+        )
+        return out.cpu().numpy() if as_numpy else out
+
+    def _checked_table(self, table):
+        self.check_summary(*self.summary(table).tolist())
 
     def score_logits(self, y_true, logits, sample_weight=None, *, check=True):
         """Score K models from their logits (K, n, L) on one batch."""

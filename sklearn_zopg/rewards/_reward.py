@@ -23,6 +23,7 @@ from sklearn.utils._available_if import available_if
 
 from .._sparse import is_sparse_tensor, to_scipy
 from ._counts import ClassCounts, count_metric_for
+from ._credit import local_advantage
 from ._probabilistic import probability_metric_for, softmax
 from ._ranking import AveragePrecision, RocAuc, ranking_metric_for
 from ._scorer_parts import scorer_parts
@@ -303,6 +304,49 @@ class Reward:
                 w = torch.ones(y.shape[0], dtype=torch.float64, device=Y.device)
             out = self._metric.swap_scores(counts, y, Y, w)
         return self._checked(out, as_numpy)
+
+    def sample_credit(self, y_true, Y_pred, proba, sample_weight=None):
+        """Per-sample credit of each sampled label, and the vectors' scores.
+
+        ``advantage[k, i]`` is the score of ``Y_pred[k]`` minus a baseline
+        that does not depend on ``Y_pred[k, i]`` (so that the policy gradient
+        built from it is unbiased) and tracks the expected score over sample
+        ``i``'s label drawn from ``proba[i]``, the rest of the vector fixed.
+        Two classes: that expectation exactly, from :meth:`swap_scores`. More
+        classes: the closing formula at the expected class counts (exact for
+        accuracy and balanced accuracy, to second order for the others), in
+        ``O(K * n)`` closing formulas instead of ``O(K * n * C)``.
+
+        Parameters
+        ----------
+        y_true : array-like or tensor of shape (n,)
+            True class indices.
+        Y_pred : array-like or tensor of shape (K, n)
+            Sampled class indices.
+        proba : array-like or tensor of shape (n, C)
+            The probabilities the labels were drawn from.
+        sample_weight : array-like or tensor of shape (n,), default=None
+
+        Returns
+        -------
+        advantage : ndarray or tensor of shape (K, n)
+        scores : ndarray or tensor of shape (K,)
+        """
+        y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
+        proba = torch.as_tensor(proba, device=Y.device)
+        C = len(self.classes)
+        if C == 2 or not self.count_based:
+            swap = self.swap_scores(y, Y, w)
+            advantage, scores = local_advantage(swap, Y, proba)
+        else:
+            if w is not None and not self._metric.takes_weights:
+                self._generic(y, Y[:1], w)  # raises the scorer's own refusal
+            counts = ClassCounts(y, Y, w, C)
+            advantage, scores = self._metric.mean_field_credit(counts, y, Y, w, proba)
+            self._checked(advantage, as_numpy)
+        if as_numpy:
+            return advantage.cpu().numpy(), scores.cpu().numpy()
+        return advantage, scores
 
     def score_logits(self, y_true, logits, sample_weight=None, *, check=True):
         """Score ``K`` models from their logits on one batch.
