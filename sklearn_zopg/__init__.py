@@ -5,7 +5,14 @@ from ._checks import expected_failed_checks
 from ._display import ScoreHistoryDisplay
 from ._sparse import SparseInputLinear
 from .pg import PGClassifier, PGRegressor
-from .rewards import Reward, make_cost_scorer, make_reward, neg_mean_cost
+from .rewards import (
+    Reward,
+    confusion_score,
+    make_confusion_scorer,
+    make_cost_scorer,
+    make_reward,
+    neg_mean_cost,
+)
 from .zo import ZOClassifier, ZORegressor
 
 __version__ = "0.1.0"
@@ -19,8 +26,10 @@ __all__ = [
     "ZOClassifier",
     "ZORegressor",
     "__version__",
+    "confusion_score",
     "diagnostics",
     "expected_failed_checks",
+    "make_confusion_scorer",
     "make_cost_scorer",
     "make_reward",
     "neg_mean_cost",

@@ -30,6 +30,7 @@ from sklearn.metrics import (
 )
 
 from .._messages import preview
+from ._confusion import confusion_score
 from ._cost import label_positions, neg_mean_cost
 from ._scorer_parts import scorer_parts
 
@@ -806,6 +807,133 @@ class ConfusionCost(CountMetric):
     swap_scores_by_class = swap_scores_unweighted
 
 
+class ConfusionFunction(CountMetric):
+    """A user's function of the confusion matrix (``make_confusion_scorer``).
+
+    ``K`` matrices are counted at once (in the order of the scorer's
+    ``labels``: ``positions`` are those labels' indices among the classes);
+    a sample's swap or expected label changes its true class's row only, by
+    its weight. ``func`` is applied to the whole stack of matrices where it
+    broadcasts over leading axes (``batched``), else once per matrix.
+    """
+
+    from_counts = False
+    _CHUNK_ENTRIES = 1 << 21  # matrix entries built at once
+
+    def __init__(self, func, positions, n_classes):
+        self.func = func
+        self.positions = torch.as_tensor(positions)
+        self.n_classes = n_classes
+        self.batched = self._broadcasts()
+
+    def _broadcasts(self):
+        """Whether ``func`` scores a stack of matrices as it scores each."""
+        C = len(self.positions)
+        stack = np.random.default_rng(0).integers(0, 5, (2, 3, C, C)).astype(float)
+        try:
+            with np.errstate(all="ignore"):
+                together = np.asarray(self.func(stack), dtype=np.float64)
+                apart = [float(self.func(m)) for m in stack.reshape(-1, C, C)]
+        except Exception:  # noqa: BLE001 - any failure: call it per matrix
+            return False
+        return together.shape == (2, 3) and np.allclose(
+            together.ravel(), apart, rtol=1e-12, atol=1e-12, equal_nan=True
+        )
+
+    def _apply(self, matrices):
+        """``func`` of ``(..., C, C)`` matrices in labels order, as a tensor."""
+        index = self.positions.to(matrices.device)
+        ordered = matrices.index_select(-2, index).index_select(-1, index)
+        host = ordered.cpu().numpy()
+        with np.errstate(all="ignore"):  # a NaN score is the reward's to refuse
+            if self.batched:
+                values = np.asarray(self.func(host), dtype=np.float64)
+            else:
+                flat = host.reshape(-1, *host.shape[-2:])
+                values = np.array([float(self.func(m)) for m in flat])
+        values = values.reshape(host.shape[:-2])
+        return self._signed(torch.as_tensor(values, device=matrices.device))
+
+    def _matrices(self, y_true, Y_pred, weight):
+        K, C = Y_pred.shape[0], self.n_classes
+        cell = (
+            torch.arange(K, device=Y_pred.device)[:, None] * (C * C)
+            + y_true * C
+            + Y_pred
+        ).flatten()
+        weights = None if weight is None else weight.expand_as(Y_pred).flatten()
+        counts = torch.bincount(cell, weights=weights, minlength=K * C * C)
+        return counts.view(K, C, C).to(torch.float64)
+
+    def score_labels(self, y_true, Y_pred, weight, n_classes):
+        return self._apply(self._matrices(y_true, Y_pred, weight))
+
+    def _changed(self, y_true, Y_pred, weight, new_rows):
+        """``func`` of each vector's matrix with sample ``i``'s one-hot
+        label replaced by each of ``new_rows(rows)`` (``(K, r, A, C)``:
+        ``A`` alternatives of ``C`` entries for the rows ``rows``), shape
+        ``(K, n, A)``: only the sample's true row of the matrix changes, by
+        its weight. Built in chunks of rows of bounded size."""
+        K, n = Y_pred.shape
+        C = self.n_classes
+        matrices = self._matrices(y_true, Y_pred, weight)[:, None, None]  # K,1,1,C,C
+        eye = torch.eye(C, dtype=torch.float64, device=Y_pred.device)
+        w = torch.ones(n, dtype=torch.float64, device=Y_pred.device)
+        if weight is not None:
+            w = weight.to(torch.float64)
+        alternatives = new_rows(slice(0, 1)).shape[2]
+        step = max(1, self._CHUNK_ENTRIES // (K * alternatives * C * C))
+        out = []
+        for start in range(0, n, step):
+            rows = slice(start, min(n, start + step))
+            drawn = eye[Y_pred[:, rows]][:, :, None]  # K,r,1,C
+            change = (new_rows(rows) - drawn) * w[rows, None, None]  # K,r,A,C
+            true_row = eye[y_true[rows]][None, :, None, :, None]  # 1,r,1,C,1
+            out.append(self._apply(matrices + true_row * change[..., None, :]))
+        return torch.cat(out, 1)
+
+    def swap_scores(self, counts, y_true, Y_pred, weight):
+        K, C = Y_pred.shape[0], self.n_classes
+        eye = torch.eye(C, dtype=torch.float64, device=Y_pred.device)
+
+        def every_class(rows):  # K,r,C,C: each class's one-hot
+            r = len(range(*rows.indices(Y_pred.shape[1])))
+            return eye.expand(K, r, C, C)
+
+        return self._changed(y_true, Y_pred, weight, every_class)
+
+    def swap_scores_unweighted(self, counts, y_true, Y_pred):
+        return self.swap_scores(counts, y_true, Y_pred, None)
+
+    swap_scores_by_class = swap_scores_unweighted
+
+    def mean_field_credit(self, counts, y_true, Y_pred, weight, proba):
+        """The baseline: ``func`` of the matrix with sample ``i``'s one-hot
+        label replaced by ``p_i`` (the expected counts; free of the drawn
+        label)."""
+        p = proba.to(torch.float64)
+        K = Y_pred.shape[0]
+
+        def expected(rows):  # K,r,1,C
+            return p[rows][None, :, None].expand(K, -1, 1, -1)
+
+        baseline = self._changed(y_true, Y_pred, weight, expected)[..., 0]
+        scores = self.score_labels(y_true, Y_pred, weight, None)
+        return scores[:, None] - baseline, scores
+
+
+def _confusion_metric(kw, classes):
+    """The :class:`ConfusionFunction` of ``make_confusion_scorer``'s
+    keywords; None unless its labels are exactly the classes, in any order
+    (otherwise its own call, which leaves samples out, is the reference)."""
+    labels = np.asarray(kw["labels"])
+    classes = np.asarray(classes)
+    if len(labels) != len(classes) or not np.isin(labels, classes).all():
+        return None
+    positions = label_positions(classes, labels, "labels")
+    return ConfusionFunction(kw["func"], positions, len(classes))
+
+
 def _cost_metric(kw, classes):
     """The :class:`ConfusionCost` of ``make_cost_scorer``'s keywords in the
     order of ``classes``; None when a class is missing from its labels (the
@@ -830,6 +958,8 @@ def count_metric_for(score_func, kwargs, classes, sign=1.0):
 def _build(func, kw, classes):
     if func is neg_mean_cost and set(kw) == {"cost_matrix", "labels"}:
         return _cost_metric(kw, classes)
+    if func is confusion_score and set(kw) == {"func", "labels"}:
+        return _confusion_metric(kw, classes)
     if func is accuracy_score and set(kw) <= {"normalize"}:
         return Accuracy(bool(kw.get("normalize", True)))
     if func is balanced_accuracy_score and set(kw) <= {"adjusted"}:
