@@ -17,7 +17,8 @@ from .._messages import preview
 __all__ = ["confusion_score", "make_confusion_scorer"]
 
 
-def _checked_labels(labels):
+def checked_labels(labels):
+    """``labels`` as an array of at least 2 distinct classes, or a ValueError."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or len(np.unique(labels)) != len(labels) or len(labels) < 2:
         raise ValueError(
@@ -50,7 +51,7 @@ def confusion_score(y_true, y_pred, *, func, labels, sample_weight=None):
         sample_weight=sample_weight))``.
     """
     matrix = confusion_matrix(
-        y_true, y_pred, labels=_checked_labels(labels), sample_weight=sample_weight
+        y_true, y_pred, labels=checked_labels(labels), sample_weight=sample_weight
     )
     return float(func(matrix.astype(np.float64)))
 
@@ -108,5 +109,5 @@ def make_confusion_scorer(func, *, labels, greater_is_better=True):
         confusion_score,
         greater_is_better=greater_is_better,
         func=func,
-        labels=_checked_labels(labels),
+        labels=checked_labels(labels),
     )

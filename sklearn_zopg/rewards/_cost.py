@@ -14,18 +14,14 @@ from sklearn.metrics import make_scorer
 from sklearn.utils import check_consistent_length, column_or_1d
 
 from .._messages import preview
+from ._confusion import checked_labels
 
 __all__ = ["make_cost_scorer", "neg_mean_cost"]
 
 
 def _checked_matrix(cost_matrix, labels):
-    labels = np.asarray(labels)
+    labels = checked_labels(labels)
     matrix = np.asarray(cost_matrix, dtype=np.float64)
-    if labels.ndim != 1 or len(np.unique(labels)) != len(labels) or len(labels) < 2:
-        raise ValueError(
-            f"labels must list at least 2 distinct classes, once each; got "
-            f"{preview(labels.ravel())}."
-        )
     if matrix.shape != (len(labels), len(labels)):
         raise ValueError(
             f"cost_matrix must be square with one row and one column per label "
