@@ -34,6 +34,10 @@ SCORERS = {
     "make_scorer(fbeta, beta=2)": make_scorer(fbeta_score, beta=2),
     "positive_likelihood_ratio": "positive_likelihood_ratio",
     "neg_negative_likelihood_ratio": "neg_negative_likelihood_ratio",
+    "adjusted_rand_score": "adjusted_rand_score",
+    "normalized_mutual_info_score": "normalized_mutual_info_score",
+    "v_measure_score": "v_measure_score",
+    "fowlkes_mallows_score": "fowlkes_mallows_score",
 }
 K = 32
 

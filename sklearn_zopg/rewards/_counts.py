@@ -30,6 +30,7 @@ from sklearn.metrics import (
 )
 
 from .._messages import preview
+from ._clustering import clustering_table_function
 from ._confusion import confusion_score
 from ._cost import label_positions, neg_mean_cost
 from ._scorer_parts import scorer_parts
@@ -820,11 +821,12 @@ class ConfusionFunction(CountMetric):
     from_counts = False
     _CHUNK_ENTRIES = 1 << 21  # matrix entries built at once
 
-    def __init__(self, func, positions, n_classes):
+    def __init__(self, func, positions, n_classes, batched=None):
         self.func = func
         self.positions = torch.as_tensor(positions)
         self.n_classes = n_classes
-        self.batched = self._broadcasts()
+        self.batched = self._broadcasts() if batched is None else batched
+        self._in_order = bool((self.positions == torch.arange(n_classes)).all())
 
     def _broadcasts(self):
         """Whether ``func`` scores a stack of matrices as it scores each."""
@@ -842,8 +844,10 @@ class ConfusionFunction(CountMetric):
 
     def _apply(self, matrices):
         """``func`` of ``(..., C, C)`` matrices in labels order, as a tensor."""
-        index = self.positions.to(matrices.device)
-        ordered = matrices.index_select(-2, index).index_select(-1, index)
+        ordered = matrices
+        if not self._in_order:
+            index = self.positions.to(matrices.device)
+            ordered = matrices.index_select(-2, index).index_select(-1, index)
         host = ordered.cpu().numpy()
         with np.errstate(all="ignore"):  # a NaN score is the reward's to refuse
             if self.batched:
@@ -856,6 +860,12 @@ class ConfusionFunction(CountMetric):
 
     def _matrices(self, y_true, Y_pred, weight):
         K, C = Y_pred.shape[0], self.n_classes
+        if C == 2 and weight is None:  # from the integer sums, no histogram
+            counts = ClassCounts(y_true, Y_pred, None, 2)
+            missed = counts.true - counts.tp  # row c, the other column
+            return torch.stack(
+                [counts.tp[:, 0], missed[:, 0], missed[:, 1], counts.tp[:, 1]], 1
+            ).view(K, 2, 2)
         cell = (
             torch.arange(K, device=Y_pred.device)[:, None] * (C * C)
             + y_true * C
@@ -922,6 +932,17 @@ class ConfusionFunction(CountMetric):
         return scores[:, None] - baseline, scores
 
 
+class ContingencyScore(ConfusionFunction):
+    """A clustering comparison score of the predictions against the truth
+    (``adjusted_rand_score``, ``v_measure_score``...), from the contingency
+    tables of :mod:`._clustering`; these metrics take no weights."""
+
+    takes_weights = False
+
+    def __init__(self, table_function, n_classes):
+        super().__init__(table_function, range(n_classes), n_classes, batched=True)
+
+
 def _confusion_metric(kw, classes):
     """The :class:`ConfusionFunction` of ``make_confusion_scorer``'s
     keywords; None unless its labels are exactly the classes, in any order
@@ -960,6 +981,9 @@ def _build(func, kw, classes):
         return _cost_metric(kw, classes)
     if func is confusion_score and set(kw) == {"func", "labels"}:
         return _confusion_metric(kw, classes)
+    table_function = clustering_table_function(func, kw)
+    if table_function is not None:
+        return ContingencyScore(table_function, len(classes))
     if func is accuracy_score and set(kw) <= {"normalize"}:
         return Accuracy(bool(kw.get("normalize", True)))
     if func is balanced_accuracy_score and set(kw) <= {"adjusted"}:
