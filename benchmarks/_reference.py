@@ -47,8 +47,16 @@ def rare_labels_problem(n_samples=1500, n_features=10, n_labels=4, random_state=
     return X, (Z > np.quantile(Z, 0.92, axis=0)).astype(int)
 
 
-def cross_entropy_net(n_features, n_classes, seed, dtype=torch.float32, **net_params):
-    """A skorch ``NeuralNetClassifier`` of our default MLP, seeded.
+def cross_entropy_net(
+    n_features,
+    n_classes,
+    seed,
+    dtype=torch.float32,
+    hidden_layer_sizes=(64,),
+    **net_params,
+):
+    """A skorch ``NeuralNetClassifier`` of our default MLP (or one of
+    ``hidden_layer_sizes``), seeded.
 
     Trained with cross-entropy and the same optimizer, learning rate, epochs
     and batch size as our estimators' defaults; predicts the argmax (0.5
@@ -65,7 +73,7 @@ def cross_entropy_net(n_features, n_classes, seed, dtype=torch.float32, **net_pa
         verbose=0,
     )
     params.update(net_params)
-    module = MLP(n_features, n_classes).to(dtype)
+    module = MLP(n_features, n_classes, hidden_layer_sizes).to(dtype)
     return NeuralNetClassifier(module, **params)
 
 

@@ -17,9 +17,10 @@ Prints:
 7. peak memory of a ZO fit against K (16 to 10,000 directions);
 8. the same on the loop path (a model beyond 20,000 perturbed numbers);
 9. multilabel fit time of PG and ZO / a skorch per-label binary
-   cross-entropy fit, 20 labels.
+   cross-entropy fit, 20 labels;
+10. PG and ZO fit time of a (256, 256) MLP / a skorch cross-entropy fit.
 
-Run: ``python benchmarks/speed.py [--device cuda] [--tables 123456789]``.
+Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,10]``.
 """
 
 import argparse
@@ -269,13 +270,15 @@ def batched_vs_loop(device):
         )
 
 
-MEMORY_CHILD = """
+_PEAK_RSS = """
 import sys
 def peak_rss():  # bytes: VmHWM is this process's own (ru_maxrss keeps a fork's)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM"):
             return int(line.split()[1]) * 1024
-import numpy as np, torch
+"""
+
+MEMORY_CHILD = _PEAK_RSS + """import numpy as np, torch
 from sklearn_zopg import ZOClassifier
 X = np.random.default_rng(0).normal(size=(512, 20)); y = (X[:, 0] > 0).astype(int)
 base = peak_rss()
@@ -305,13 +308,7 @@ def memory_table(device):
         print(f"| {flag == '1'} | {float(out[0]):.0f} | {float(out[1]):.0f} |")
 
 
-MEMORY_BY_K_CHILD = """
-import sys
-def peak_rss():  # bytes: VmHWM is this process's own (ru_maxrss keeps a fork's)
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM"):
-            return int(line.split()[1]) * 1024
-import time, numpy as np, torch
+MEMORY_BY_K_CHILD = _PEAK_RSS + """import time, numpy as np, torch
 from sklearn_zopg import ZOClassifier
 rng = np.random.default_rng(0)
 X = rng.normal(size=(1000, 5)); y = (X[:, 0] > 0).astype(int)
@@ -423,6 +420,50 @@ def many_classes_table(device, n_rows=20_000, epochs=2, repeats=3):
         for scoring, times in rows:
             ratios = " | ".join(f"{t / ce:.2f}×" for t in times)
             print(f"| {C} | {scoring} | {ce:.2f} | {ratios} |", flush=True)
+
+
+def wide_fit_table(device, n_rows=20_000, epochs=2, repeats=3):
+    """PG and ZO fit time / skorch CE fit time of a (256, 256) MLP (72k
+    parameters, trained in float32), binary F1; skorch timed before and
+    after, best of each."""
+    X, y = imbalanced_problem(n_samples=n_rows)
+    hidden = (256, 256)
+    net = cross_entropy_net(
+        X.shape[1], 2, 0, device=device, max_epochs=epochs, hidden_layer_sizes=hidden
+    )
+    X32, y64 = as_skorch_input(X, y)
+    ce = best_of(lambda: net.fit(X32, y64), repeats=repeats)
+    common = dict(
+        scoring="f1",
+        hidden_layer_sizes=hidden,
+        max_epochs=epochs,
+        batch_size=BATCH,
+        random_state=0,
+        device=device,
+    )
+    fits = {
+        "PG f1": PGClassifier(**common),
+        "PG f1, credit=batch": PGClassifier(credit="batch", **common),
+        "ZO f1, output layer": ZOClassifier(surrogate_epochs=0, **common),
+        "ZO f1, all parameters": ZOClassifier(
+            surrogate_epochs=0, perturb=None, **common
+        ),
+        "ZO f1, all parameters, K=4": ZOClassifier(
+            surrogate_epochs=0, perturb=None, n_samples=4, **common
+        ),
+    }
+    times = {name: best_of(lambda: m.fit(X, y), repeats) for name, m in fits.items()}
+    ce = min(ce, best_of(lambda: net.fit(X32, y64), repeats=repeats))
+    print(
+        f"\n10. Fit time of a (256, 256) MLP, {n_rows} rows x {X.shape[1]} "
+        f"features, {epochs} epochs, batch {BATCH}, K={K} unless named; ZO "
+        f"without the surrogate phase; best of {repeats} ({device})\n"
+    )
+    print(f"skorch cross-entropy fit: {ce:.2f} s\n")
+    print("| method | fit time (s) | / skorch CE |")
+    print("|---|---|---|")
+    for name, t in times.items():
+        print(f"| {name} | {t:.2f} | {t / ce:.2f}× |", flush=True)
 
 
 def multilabel_table(device, n_rows=5000, n_labels=20, epochs=10, repeats=3):
@@ -562,7 +603,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
-        "--tables", default="123456789", help="which tables to print, e.g. 16"
+        "--tables",
+        default="1,2,3,4,5,6,7,8,9,10",
+        help="which tables to print, comma-separated, e.g. 1,6",
     )
     args = parser.parse_args()
     device = args.device
@@ -581,9 +624,10 @@ def main():
         "7": lambda: memory_by_k_table(device),
         "8": lambda: memory_by_k_loop_table(device),
         "9": lambda: multilabel_table(device),
+        "10": lambda: wide_fit_table(device),
     }
-    for key in args.tables:
-        tables[key]()
+    for key in args.tables.split(","):
+        tables[key.strip()]()
 
 
 if __name__ == "__main__":
