@@ -204,6 +204,8 @@ def _fresh_optimizer(net):
     net.initialize_optimizer()
     for group in net.optimizer_.param_groups:
         group.setdefault("initial_lr", group["lr"])
+    if net.phase == "score" and net.schedule == "alternate":
+        net.initialize_alternate_optimizer()
 
 
 def _kept_rows(X, train, sample_weight):
@@ -285,6 +287,8 @@ class BaseScoreEstimator(BaseEstimator):
         "warm_start": ["boolean"],
         "surrogate_epochs": [Interval(Integral, 0, None, closed="left")],
         "surrogate_lr": [None, Interval(Real, 0, None, closed="neither")],
+        "surrogate_schedule": [StrOptions({"before", "alternate"})],
+        "surrogate_every": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -311,6 +315,8 @@ class BaseScoreEstimator(BaseEstimator):
         warm_start=False,
         surrogate_epochs=0,
         surrogate_lr=None,
+        surrogate_schedule="before",
+        surrogate_every=1,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -333,6 +339,8 @@ class BaseScoreEstimator(BaseEstimator):
         self.warm_start = warm_start
         self.surrogate_epochs = surrogate_epochs
         self.surrogate_lr = surrogate_lr
+        self.surrogate_schedule = surrogate_schedule
+        self.surrogate_every = surrogate_every
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -670,6 +678,9 @@ class BaseScoreEstimator(BaseEstimator):
             iterator_valid=RowBatches,
             iterator_valid__batch_size=PREDICT_CHUNK,
             predict_nonlinearity=nonlinearity,
+            schedule=self.surrogate_schedule,
+            surrogate_every=self.surrogate_every,
+            surrogate_lr=self.surrogate_lr,
             **{name: getattr(self, name) for name in self._method_parameters},
         )
         return net.initialize()

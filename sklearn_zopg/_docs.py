@@ -108,9 +108,22 @@ scoring : str or callable, default="accuracy"
         Skipped when ``warm_start`` continues a fitted model.
 
     surrogate_lr : float, default={surrogate_lr}
-        Learning rate of the surrogate epochs; None uses ``lr``. The hybrid
-        pairs the surrogate with a larger rate and the true score with a
-        smaller one.
+        Learning rate of the surrogate epochs and steps; None uses ``lr``.
+        The hybrid pairs the surrogate with a larger rate and the true score
+        with a smaller one.
+
+    surrogate_schedule : {{"before", "alternate"}}, default="before"
+        When the surrogate trains. ``"before"``: only in the
+        ``surrogate_epochs`` before the score phase. ``"alternate"``: also
+        during the score phase, where a surrogate step on every trainable
+        parameter (its own optimizer, at ``surrogate_lr``) follows every
+        ``surrogate_every`` score steps: the parameters a score step leaves
+        alone (ZO's unperturbed ones) keep training by gradient. Each
+        step's kind is recorded as ``"step"`` in the batches of
+        ``net_.history``.
+
+    surrogate_every : int, default=1
+        Score steps per surrogate step with ``surrogate_schedule="alternate"``.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training rows,

@@ -23,6 +23,7 @@ import warnings
 
 import torch
 from skorch import NeuralNet
+from skorch.utils import TeeGenerator
 from skorch.callbacks import (
     Callback,
     EpochScoring,
@@ -137,7 +138,7 @@ class GradientCoverage(Callback):
         self.steps_ = 0
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
-        if net.phase == "surrogate" or net.score_phase_uses_gradients:
+        if net.step_kind == "surrogate" or net.score_phase_uses_gradients:
             self.steps_ += 1
             if self.pending_:  # nothing left to check once all were reached
                 for _, param in named_parameters:
@@ -157,7 +158,8 @@ class GradientCoverage(Callback):
                 "phase trains them: they keep their initial values. Train "
                 "them by zeroth-order estimates: ZOClassifier or ZORegressor "
                 f"with perturb naming them (for example perturb={missing[:1]!r}"
-                ", with surrogate_epochs training the rest).",
+                ', with surrogate_schedule="alternate" training the rest by '
+                "gradient throughout).",
                 UserWarning,
                 stacklevel=2,
             )
@@ -284,11 +286,25 @@ class ScoreNet(NeuralNet):
     # estimate into the perturbed parameters' .grad only (ZO).
     score_phase_uses_gradients = True
 
-    def __init__(self, module, *args, reward=None, phase="score", seed=0, **kwargs):
+    def __init__(
+        self,
+        module,
+        *args,
+        reward=None,
+        phase="score",
+        seed=0,
+        schedule="before",
+        surrogate_every=1,
+        surrogate_lr=None,
+        **kwargs,
+    ):
         super().__init__(module, *args, **kwargs)
         self.reward = reward
         self.phase = phase
         self.seed = seed
+        self.schedule = schedule
+        self.surrogate_every = surrogate_every
+        self.surrogate_lr = surrogate_lr
 
     # ------------------------------------------------------------ set-up
     @property
@@ -347,6 +363,8 @@ class ScoreNet(NeuralNet):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("generators_", None)
+        # Made afresh on the next surrogate step (its momenta restart).
+        state.pop("alternate_optimizer_", None)
         return state
 
     # ------------------------------------------------------------ forward
@@ -436,6 +454,65 @@ class ScoreNet(NeuralNet):
         )
         self.history.record("phase", self.phase)
 
+    @property
+    def step_kind(self):
+        """``"surrogate"`` or ``"score"``: what the current training step
+        follows. In the score phase of the ``"alternate"`` schedule, every
+        ``surrogate_every + 1``-th step is a surrogate step."""
+        return self.__dict__.get("step_kind_", self.phase)
+
+    def _next_step_kind(self):
+        if self.phase != "score" or self.schedule != "alternate":
+            return self.phase
+        count = self.__dict__.get("score_phase_steps_", 0)
+        self.score_phase_steps_ = count + 1
+        turn = count % (self.surrogate_every + 1) == self.surrogate_every
+        return "surrogate" if turn else "score"
+
+    def initialize_alternate_optimizer(self):
+        """The optimizer of the ``"alternate"`` schedule's surrogate steps:
+        the net's optimizer class on every trainable parameter, at
+        ``surrogate_lr`` (``lr`` if None), with momenta of its own (the
+        score steps' optimizer keeps its own too)."""
+        named = self.get_all_learnable_params()
+        args, kwargs = self.get_params_for_optimizer("optimizer", named)
+        kwargs["lr"] = self.surrogate_lr or self.lr
+        # Kept out of skorch's registry: skorch steps every registered
+        # optimizer at every step.
+        self.__dict__["alternate_optimizer_"] = self.optimizer(*args, **kwargs)
+        self.score_phase_steps_ = 0
+        return self
+
+    def train_step(self, batch, **fit_params):
+        """skorch's step; in the ``"alternate"`` schedule's surrogate steps,
+        stepped by :meth:`initialize_alternate_optimizer`'s optimizer (as
+        skorch advises for several optimizers), the callbacks notified of
+        the gradients as in any step."""
+        self.step_kind_ = self._next_step_kind()
+        if self.step_kind_ == "score" or self.phase == "surrogate":
+            return super().train_step(batch, **fit_params)
+        if "alternate_optimizer_" not in self.__dict__:
+            self.initialize_alternate_optimizer()
+        optimizer = self.alternate_optimizer_
+        accumulator = self.get_train_step_accumulator()
+
+        def step_fn():
+            optimizer.zero_grad()
+            self._zero_grad_optimizer()
+            step = self.train_step_single(batch, **fit_params)
+            accumulator.store_step(step)
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+            return step["loss"]
+
+        optimizer.step(step_fn)
+        optimizer.zero_grad()  # nothing left for the score steps' optimizer
+        return accumulator.get_step()
+
     def train_step_single(self, batch, **fit_params):
         if self.phase not in PHASES:
             raise ValueError(f"phase must be one of {PHASES}; got {self.phase!r}.")
@@ -449,7 +526,9 @@ class ScoreNet(NeuralNet):
         weight, index, features = (
             parts.get(k) for k in ("sample_weight", "index", "X")
         )
-        if self.phase == "surrogate":
+        kind = self.step_kind
+        self.history.record_batch("step", kind)
+        if kind == "surrogate":
             step = super().train_step_single((X, y), **fit_params)
             logits = step["y_pred"].detach()
             self.check_logits(logits)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.datasets import make_classification
+from skorch.callbacks import Callback
 
 from sklearn_zopg import PGClassifier, PGRegressor, ZOClassifier
 
@@ -70,3 +71,31 @@ def test_default_modules_never_warn(est, data):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         est.fit(np.asarray(X), y)
+
+
+class InitialParameters(Callback):
+    """Keeps the module's parameters as training begins."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.initial_ = {k: v.clone() for k, v in net.module_.state_dict().items()}
+
+
+def test_alternate_trains_the_gate_by_zo_and_the_rest_by_gradient(data):
+    X, y = data
+    initial = InitialParameters()
+    est = ZOClassifier(
+        module=HardGate,
+        perturb="g",
+        surrogate_schedule="alternate",
+        surrogate_epochs=0,  # only the interleaved surrogate steps train the rest
+        max_epochs=5,
+        callbacks=[initial],
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        est.fit(X, y)
+    final = est.net_.module_.state_dict()
+    assert all(not torch.equal(initial.initial_[k], final[k]) for k in final)
+    kinds = {b["step"] for epoch in est.net_.history for b in epoch["batches"]}
+    assert kinds == {"score", "surrogate"}
