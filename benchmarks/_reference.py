@@ -10,6 +10,7 @@ __all__ = [
     "as_skorch_input",
     "cross_entropy_net",
     "imbalanced_problem",
+    "imbalanced_problem_params",
     "rare_labels_problem",
 ]
 
@@ -22,7 +23,12 @@ def imbalanced_problem(n_samples=2000, random_state=0):
     """
     from sklearn.datasets import make_classification
 
-    return make_classification(
+    return make_classification(**imbalanced_problem_params(n_samples, random_state))
+
+
+def imbalanced_problem_params(n_samples=2000, random_state=0):
+    """``make_classification``'s parameters of :func:`imbalanced_problem`."""
+    return dict(
         n_samples=n_samples,
         n_features=20,
         n_informative=5,

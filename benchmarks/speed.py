@@ -278,7 +278,9 @@ def peak_rss():  # bytes: VmHWM is this process's own (ru_maxrss keeps a fork's)
             return int(line.split()[1]) * 1024
 """
 
-MEMORY_CHILD = _PEAK_RSS + """import numpy as np, torch
+MEMORY_CHILD = (
+    _PEAK_RSS
+    + """import numpy as np, torch
 from sklearn_zopg import ZOClassifier
 X = np.random.default_rng(0).normal(size=(512, 20)); y = (X[:, 0] > 0).astype(int)
 base = peak_rss()
@@ -289,6 +291,7 @@ peak = peak_rss()
 gpu = torch.cuda.max_memory_allocated() / 2**20 if sys.argv[2] == "cuda" else 0
 print((peak - base) / 2**20, gpu)
 """
+)
 
 
 def memory_table(device):
@@ -308,7 +311,9 @@ def memory_table(device):
         print(f"| {flag == '1'} | {float(out[0]):.0f} | {float(out[1]):.0f} |")
 
 
-MEMORY_BY_K_CHILD = _PEAK_RSS + """import time, numpy as np, torch
+MEMORY_BY_K_CHILD = (
+    _PEAK_RSS
+    + """import time, numpy as np, torch
 from sklearn_zopg import ZOClassifier
 rng = np.random.default_rng(0)
 X = rng.normal(size=(1000, 5)); y = (X[:, 0] > 0).astype(int)
@@ -321,6 +326,7 @@ ZOClassifier(hidden_layer_sizes=hidden, perturb=None, n_samples=int(sys.argv[1])
 peak = peak_rss()
 print((peak - base) / 2**20, time.perf_counter() - start)
 """
+)
 
 
 def _memory_by_k_rows(device, hidden, ks):
