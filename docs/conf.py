@@ -27,9 +27,16 @@ autodoc_preserve_defaults = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
-html_theme = "alabaster"
-# Wide enough for the benchmark tables and the examples' code lines.
-html_theme_options = {"page_width": "1240px", "body_max_width": "none"}
+# The theme of scikit-learn's and much of its ecosystem's pages: a wide
+# content area, a navigation bar, a dark mode; its assets ship with it.
+html_theme = "pydata_sphinx_theme"
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
 html_static_path = []
 
 sphinx_gallery_conf = {
