@@ -23,7 +23,10 @@ deviance with a log link (the GLM loss: it learns ``log mu`` and predicts
 ``TweedieRegressor(power=1.5)``) and (e) gradient boosting with the Poisson
 or gamma loss.
 
-Prints a markdown table of mean ± std test score and mean fit time.
+Prints a markdown table of mean ± std test score and mean fit time, and
+for the generated tasks the best score possible on the same test halves
+(the prediction that minimizes the score's expectation under the
+generating law, ``BEST``).
 Run: ``python benchmarks/regression_quality.py [n_seeds] [task title part]``;
 ``... speed``
 prints the fit-time table instead (defaults against skorch's
@@ -37,6 +40,7 @@ import warnings
 import numpy as np
 import torch
 from _held_out import held_out
+from scipy.stats import norm
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import load_diabetes
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -53,6 +57,7 @@ from sklearn.metrics import (
     mean_pinball_loss,
     mean_tweedie_deviance,
 )
+from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from skorch import NeuralNetRegressor
 
@@ -78,23 +83,43 @@ SCORER_NAMES = {
 }
 
 
+BEST = {}  # title -> the best prediction of each row, where the task is generated
+
+
 def tasks():
+    """The tasks; for the generated ones, ``BEST`` gets the prediction that
+    minimizes the expected score given ``x``, from the generating law."""
     X, y = load_diabetes(return_X_y=True)
     yield "diabetes", "neg_mean_absolute_error", X, y, ("l1", None)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2000, 8))
-    y = X @ rng.normal(size=8) + 2 * rng.standard_t(1.5, size=2000)
+    mean = X @ rng.normal(size=8)
+    y = mean + 2 * rng.standard_t(1.5, size=2000)
+    BEST["heavy-tailed noise"] = mean  # symmetric unimodal noise: its center
     yield "heavy-tailed noise", "neg_median_absolute_error", X, y, ("l1", None)
     X = rng.normal(size=(2000, 8))
-    y = np.exp(0.3 * X @ rng.normal(size=8) + 0.3 * rng.normal(size=2000))
+    log_median = 0.3 * X @ rng.normal(size=8)
+    y = np.exp(log_median + 0.3 * rng.normal(size=2000))
+    # MAPE: the median of the law reweighted by 1 / y, exp(mu - sigma^2)
+    BEST["positive target"] = np.exp(log_median - 0.3**2)
     yield "positive target", "neg_mean_absolute_percentage_error", X, y, ("mape", None)
     X = rng.normal(size=(2000, 8))
-    y = X @ rng.normal(size=8) + (1 + np.abs(X[:, 0])) * rng.normal(size=2000)
+    mean = X @ rng.normal(size=8)
+    spread = 1 + np.abs(X[:, 0])
+    y = mean + spread * rng.normal(size=2000)
+    BEST["heteroscedastic, 90% quantile"] = mean + spread * norm.ppf(0.9)
+    BEST["same, cost 4 per unit under"] = mean + spread * norm.ppf(0.8)
     yield "heteroscedastic, 90% quantile", PINBALL_90, X, y, ("pinball", 0.9)
     yield "same, cost 4 per unit under", COST, X, y, ("pinball", 0.8)
     X = rng.normal(size=(2000, 8))
     rate = np.exp(0.5 * X[:, 0] - 0.4 * X[:, 1] + 0.3 * X[:, 2] * X[:, 3])
     counts = rng.poisson(rate).astype(float)
+    for title in (
+        "deviance: counts (37% zeros)",
+        "deviance: gamma-distributed",
+        "deviance: same counts, Tweedie 1.5",
+    ):
+        BEST[title] = rate  # a deviance is minimized by the mean
     yield (
         "deviance: counts (37% zeros)",
         "neg_mean_poisson_deviance",
@@ -113,6 +138,31 @@ def tasks():
         ),
     )
     yield "deviance: same counts, Tweedie 1.5", TWEEDIE_15, X, counts, ("tweedie", 1.5)
+
+
+class _Given(RegressorMixin, BaseEstimator):
+    """Predicts given values (the rows' best predictions), for scorers."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def predict(self, X):
+        return self.values
+
+
+def limit_of(title, scorer, y, seeds):
+    """The score of the best predictions on each seed's test half
+    (``held_out``'s split), as "mean ± std", or "-" for a task that was not
+    generated."""
+    if title not in BEST:
+        return "-"
+    limits = []
+    for seed in seeds:
+        _, best_test, _, y_test = train_test_split(
+            BEST[title], y, test_size=0.5, random_state=seed
+        )
+        limits.append(scorer(_Given(best_test), best_test[:, None], y_test))
+    return f"{np.mean(limits):.4g} ± {np.std(limits):.2g}"
 
 
 class _Loss(torch.nn.Module):
@@ -238,12 +288,13 @@ def main(n_seeds=3, only=""):
         f"Test score, mean ± std over {n_seeds} seeds (50/50 split, "
         "standardized features); fit time in seconds\n"
     )
-    print("| task | scorer | method | test score | fit time |")
-    print("|---|---|---|---|---|")
+    print("| task | scorer | method | test score | fit time | best possible |")
+    print("|---|---|---|---|---|---|")
     for title, scoring, X, y, matching in tasks():
         if only not in title:
             continue
         scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+        limit = limit_of(title, scorer, y, range(n_seeds))
         name = scoring if isinstance(scoring, str) else SCORER_NAMES[id(scoring)]
         for method, make in methods(scoring, matching):
             scores, times = held_out(
@@ -256,7 +307,7 @@ def main(n_seeds=3, only=""):
             )
             print(
                 f"| {title} | {name} | {method} | {np.mean(scores):.4g} ± "
-                f"{np.std(scores):.2g} | {np.mean(times):.2f} |",
+                f"{np.std(scores):.2g} | {np.mean(times):.2f} | {limit} |",
                 flush=True,
             )
 

@@ -1,11 +1,11 @@
 """How ``surrogate_schedule`` was chosen: surrogate steps before the score
 phase only, or interleaved with it.
 
-The tasks of ``quality.py`` but ROC AUC (which PG cannot score), a held-out stratified half, standardized
-features; mean test score over a range of seeds of PG and ZO with their
-defaults (``"before"``) and with ``surrogate_schedule="alternate"`` at
-``surrogate_every`` 1 and 4 (a surrogate step after every one or four score
-steps).
+The tasks of ``quality.py`` but ROC AUC (which PG cannot score), a
+held-out stratified half, standardized features; mean test score over a
+range of seeds of PG and ZO with their defaults (``"before"``) and with
+``surrogate_schedule="alternate"`` at ``surrogate_every`` 1 and 4 (a
+surrogate step after every one or four score steps).
 
 Run: ``python benchmarks/schedule_choice.py [first_seed] [end_seed]``.
 """
