@@ -12,6 +12,7 @@ __all__ = [
     "imbalanced_problem",
     "imbalanced_problem_params",
     "rare_labels_problem",
+    "rare_labels_with_posterior",
 ]
 
 
@@ -46,11 +47,24 @@ def rare_labels_problem(n_samples=1500, n_features=10, n_labels=4, random_state=
     tests, the multilabel benchmark and the gallery, so that their figures
     compare.
     """
+    X, Y, _ = rare_labels_with_posterior(n_samples, n_features, n_labels, random_state)
+    return X, Y
+
+
+def rare_labels_with_posterior(
+    n_samples=1500, n_features=10, n_labels=4, random_state=0
+):
+    """:func:`rare_labels_problem` and each entry's true probability
+    ``P(Y_il = 1 | x_i)``: the labels are independent given ``x``, each
+    ``x w_l + 0.6 e > t_l`` with ``e`` standard normal."""
+    from scipy.stats import norm
+
     rng = np.random.default_rng(random_state)
     X = rng.normal(size=(n_samples, n_features))
-    Z = X @ rng.normal(size=(n_features, n_labels)) / np.sqrt(n_features)
-    Z += 0.6 * rng.normal(size=(n_samples, n_labels))
-    return X, (Z > np.quantile(Z, 0.92, axis=0)).astype(int)
+    mean = X @ rng.normal(size=(n_features, n_labels)) / np.sqrt(n_features)
+    Z = mean + 0.6 * rng.normal(size=(n_samples, n_labels))
+    threshold = np.quantile(Z, 0.92, axis=0)
+    return X, (Z > threshold).astype(int), norm.sf((threshold - mean) / 0.6)
 
 
 def cross_entropy_net(
