@@ -11,15 +11,28 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 
+def _halves(X, y, seed, stratify):
+    return train_test_split(
+        X, y, test_size=0.5, stratify=y if stratify else None, random_state=seed
+    )
+
+
+def test_halves(known, y, seeds, stratify=True):
+    """``(known_test, y_test)`` on each seed's test half, split as
+    :func:`held_out` splits: ``known`` holds one row per sample (the true
+    posterior, the best predictions of a generated task)."""
+    for seed in seeds:
+        _, known_test, _, y_test = _halves(known, y, seed, stratify)
+        yield known_test, y_test
+
+
 def held_out(make, X, y, scorer, seeds, stratify=True):
     """Test scores and fit times of ``make(seed, n_train)`` behind a
     ``StandardScaler``, one 50/50 split per seed (stratified on ``y``
     unless ``stratify`` is False)."""
     scores, times = [], []
     for seed in seeds:
-        X_tr, X_te, y_tr, y_te = train_test_split(
-            X, y, test_size=0.5, stratify=y if stratify else None, random_state=seed
-        )
+        X_tr, X_te, y_tr, y_te = _halves(X, y, seed, stratify)
         model = make_pipeline(StandardScaler(), make(seed, len(y_tr)))
         start = time.perf_counter()
         model.fit(X_tr, y_tr)

@@ -24,13 +24,13 @@ import warnings
 
 import numpy as np
 import torch
-from _held_out import held_out
+from _held_out import held_out, test_halves
 from _reference import rare_labels_with_posterior
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits, make_multilabel_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, get_scorer
-from sklearn.model_selection import TunedThresholdClassifierCV, train_test_split
+from sklearn.model_selection import TunedThresholdClassifierCV
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.neural_network import MLPClassifier
 from skorch import NeuralNet
@@ -96,10 +96,7 @@ def limit_of(title, scoring, Y, seeds):
     if title not in POSTERIORS:
         return "-"
     limits = []
-    for seed in seeds:
-        _, P, _, Y_test = train_test_split(
-            POSTERIORS[title], Y, test_size=0.5, random_state=seed
-        )
+    for P, Y_test in test_halves(POSTERIORS[title], Y, seeds, stratify=False):
         if scoring == "f1_macro":
             per_label = [
                 _best_thresholded(f1_score, P[:, j], Y_test[:, j])

@@ -39,7 +39,7 @@ import cma
 import numpy as np
 import torch
 from _bayes import bayes_limit, make_classification_with_posterior
-from _held_out import held_out
+from _held_out import held_out, test_halves
 from _reference import (
     as_skorch_input,
     cross_entropy_net,
@@ -64,7 +64,6 @@ from sklearn.model_selection import (
     GridSearchCV,
     StratifiedKFold,
     TunedThresholdClassifierCV,
-    train_test_split,
 )
 
 from sklearn_zopg import PGClassifier, ZOClassifier, make_reward
@@ -158,12 +157,10 @@ def limit_of(title, scoring, y, seeds):
     if title not in POSTERIORS:
         return "-"
     prior = np.bincount(y) / len(y)
-    limits = []
-    for seed in seeds:
-        _, P_test, _, y_test = train_test_split(
-            POSTERIORS[title], y, test_size=0.5, stratify=y, random_state=seed
-        )
-        limits.append(bayes_limit(scoring, P_test, y_test, prior))
+    limits = [
+        bayes_limit(scoring, P_test, y_test, prior)
+        for P_test, y_test in test_halves(POSTERIORS[title], y, seeds)
+    ]
     return f"{np.mean(limits):.3f} ± {np.std(limits):.3f}"
 
 

@@ -39,7 +39,7 @@ import warnings
 
 import numpy as np
 import torch
-from _held_out import held_out
+from _held_out import held_out, test_halves
 from scipy.stats import norm
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import load_diabetes
@@ -57,7 +57,6 @@ from sklearn.metrics import (
     mean_pinball_loss,
     mean_tweedie_deviance,
 )
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from skorch import NeuralNetRegressor
 
@@ -156,12 +155,10 @@ def limit_of(title, scorer, y, seeds):
     generated."""
     if title not in BEST:
         return "-"
-    limits = []
-    for seed in seeds:
-        _, best_test, _, y_test = train_test_split(
-            BEST[title], y, test_size=0.5, random_state=seed
-        )
-        limits.append(scorer(_Given(best_test), best_test[:, None], y_test))
+    limits = [
+        scorer(_Given(best_test), best_test[:, None], y_test)
+        for best_test, y_test in test_halves(BEST[title], y, seeds, stratify=False)
+    ]
     return f"{np.mean(limits):.4g} ± {np.std(limits):.2g}"
 
 
