@@ -23,7 +23,6 @@ import warnings
 
 import torch
 from skorch import NeuralNet
-from skorch.utils import TeeGenerator
 from skorch.callbacks import (
     Callback,
     EpochScoring,
@@ -31,6 +30,7 @@ from skorch.callbacks import (
     PassthroughScoring,
     PrintLog,
 )
+from skorch.utils import TeeGenerator
 
 from ._batches import RowBatches, as_tensors
 from ._messages import preview
