@@ -858,10 +858,14 @@ class ConfusionFunction(CountMetric):
         values = values.reshape(host.shape[:-2])
         return self._signed(torch.as_tensor(values, device=matrices.device))
 
-    def _matrices(self, y_true, Y_pred, weight):
+    def _matrices(self, y_true, Y_pred, weight, counts=None):
+        """The ``(K, C, C)`` confusion matrices of the vectors; two classes
+        and unit weights from the integer sums of ``counts`` (the caller's
+        unweighted :class:`ClassCounts`, counted here if None)."""
         K, C = Y_pred.shape[0], self.n_classes
         if C == 2 and weight is None:  # from the integer sums, no histogram
-            counts = ClassCounts(y_true, Y_pred, None, 2)
+            if counts is None:
+                counts = ClassCounts(y_true, Y_pred, None, 2)
             missed = counts.true - counts.tp  # row c, the other column
             return torch.stack(
                 [counts.tp[:, 0], missed[:, 0], missed[:, 1], counts.tp[:, 1]], 1
@@ -878,15 +882,16 @@ class ConfusionFunction(CountMetric):
     def score_labels(self, y_true, Y_pred, weight, n_classes):
         return self._apply(self._matrices(y_true, Y_pred, weight))
 
-    def _changed(self, y_true, Y_pred, weight, new_rows):
-        """``func`` of each vector's matrix with sample ``i``'s one-hot
+    def _changed(self, matrices, y_true, Y_pred, weight, new_rows):
+        """``func`` of each vector's matrix (``matrices``, from
+        :meth:`_matrices`) with sample ``i``'s one-hot
         label replaced by each of ``new_rows(rows)`` (``(K, r, A, C)``:
         ``A`` alternatives of ``C`` entries for the rows ``rows``), shape
         ``(K, n, A)``: only the sample's true row of the matrix changes, by
         its weight. Built in chunks of rows of bounded size."""
         K, n = Y_pred.shape
         C = self.n_classes
-        matrices = self._matrices(y_true, Y_pred, weight)[:, None, None]  # K,1,1,C,C
+        matrices = matrices[:, None, None]  # K,1,1,C,C
         eye = torch.eye(C, dtype=torch.float64, device=Y_pred.device)
         w = torch.ones(n, dtype=torch.float64, device=Y_pred.device)
         if weight is not None:
@@ -910,7 +915,8 @@ class ConfusionFunction(CountMetric):
             r = len(range(*rows.indices(Y_pred.shape[1])))
             return eye.expand(K, r, C, C)
 
-        return self._changed(y_true, Y_pred, weight, every_class)
+        matrices = self._matrices(y_true, Y_pred, weight, counts)
+        return self._changed(matrices, y_true, Y_pred, weight, every_class)
 
     def swap_scores_unweighted(self, counts, y_true, Y_pred):
         return self.swap_scores(counts, y_true, Y_pred, None)
@@ -927,8 +933,9 @@ class ConfusionFunction(CountMetric):
         def expected(rows):  # K,r,1,C
             return p[rows][None, :, None].expand(K, -1, 1, -1)
 
-        baseline = self._changed(y_true, Y_pred, weight, expected)[..., 0]
-        scores = self.score_labels(y_true, Y_pred, weight, None)
+        matrices = self._matrices(y_true, Y_pred, weight, counts)
+        baseline = self._changed(matrices, y_true, Y_pred, weight, expected)[..., 0]
+        scores = self._apply(matrices)
         return scores[:, None] - baseline, scores
 
 
