@@ -425,7 +425,8 @@ class BaseScoreEstimator(BaseEstimator):
         with (
             _training_rng(net.module_, seed + 2),
             fit_threads(net.module_, device),
-            reward.scored_data(X_user, y_user),
+            net.reward.scored_data(X_user, y_user),
+            net.reward.scored_net(net),
         ):
             self._run_phases(net, dataset, skip_surrogate=continued is not None)
             decision = self._decision_attributes(net, dataset, targets)
@@ -484,6 +485,7 @@ class BaseScoreEstimator(BaseEstimator):
             _training_rng(net.module_, net.seed + 2 + len(net.history)),
             fit_threads(net.module_, device),
             net.reward.scored_data(X_user, y_user),
+            net.reward.scored_net(net),
         ):
             net.partial_fit(dataset, epochs=1)
             decision = self._decision_attributes(net, dataset, targets)

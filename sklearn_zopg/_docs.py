@@ -15,19 +15,41 @@ __all__ = [
     "shared_parameters",
 ]
 
-_SHARED_PARAMETERS = """\
+# How a callable scorer reads the model it scores (both scoring texts).
+_SCORER_MODEL = """\
+        During training a callable gets an estimator whose predictions are
+        those it scores and whose ``net_`` is the net being trained; for ZO
+        the module's parameters are, during each call, those of the
+        perturbed model it scores, so the score may count the parameters
+        themselves (``estimator.net_.module_``: the features a hard gate
+        keeps, say). For PG every call reads the current model.
+"""
+
+# The regressors score the constant mean prediction before any model exists.
+_SCORER_MODEL_REGRESSION = _SCORER_MODEL.replace(
+    "keeps, say). For PG every call reads the current model.",
+    "keeps, say). For PG every call reads the current model. The one\n"
+    "        call before training (the constant mean prediction, which sets\n"
+    "        the score's unit) has no ``net_``: read it with ``getattr``.",
+)
+
+_SHARED_PARAMETERS = (
+    """\
 scoring : str or callable, default="accuracy"
         What training maximizes: a scorer name
         (``sklearn.metrics.get_scorer_names()``), a ``make_scorer`` object, or
         a callable ``scorer(estimator, X, y) -> float``. Greater is better.
-        Every scikit-learn classification scorer but the clustering ones has
-        an exact vectorized twin (label scorers from class counts; log loss,
-        Brier, D², ROC AUC, average precision and top-k accuracy from the
-        logits of all perturbed models at once); a custom scorer is called
-        once per label vector (or per perturbed model). Regression metrics
-        are refused, and a plain metric
-        ``f(y_true, y_pred)`` must be wrapped with ``make_scorer``.
-
+        Every scikit-learn classification scorer but
+        ``adjusted_mutual_info_score`` has an exact vectorized twin (label
+        and clustering scorers from class counts; log loss, Brier, D², ROC
+        AUC, average precision and top-k accuracy from the logits of all
+        perturbed models at once); a custom scorer is called once per label
+        vector (or per perturbed model). Regression metrics are refused, and
+        a plain metric ``f(y_true, y_pred)`` must be wrapped with
+        ``make_scorer``.
+"""
+    + _SCORER_MODEL
+    + """
     module : torch.nn.Module class or instance, default=None
         ``None`` builds an MLP from ``n_features_in_``, the number of classes
         and ``hidden_layer_sizes``. A class is instantiated with
@@ -152,6 +174,7 @@ scoring : str or callable, default="accuracy"
         loss. Unlike ``MLPClassifier``'s ``alpha`` it is not divided by the
         batch size, and it covers biases too. Raise it when the model
         over-fits (small or noisy data), lower it for large data.{weight_decay_note}"""
+)
 
 
 def shared_parameters(**defaults):
@@ -197,7 +220,8 @@ classes_ : ndarray of shape (n_classes,)
         (the fitted parameters are those of that epoch); None without it."""
 
 
-_REGRESSION_SCORING = """scoring : str or callable, default="neg_mean_absolute_error"
+_REGRESSION_SCORING = (
+    """scoring : str or callable, default="neg_mean_absolute_error"
         What training maximizes: a regression scorer name
         (``sklearn.metrics.get_scorer_names()``), a ``make_scorer`` object
         (``mean_pinball_loss`` with ``alpha=``, a cost of your own), or a
@@ -206,8 +230,11 @@ _REGRESSION_SCORING = """scoring : str or callable, default="neg_mean_absolute_e
         that scores all sampled or perturbed predictions at once; a custom
         scorer is called once per prediction array. Classification scorers
         are refused.
-
 """
+    + _SCORER_MODEL_REGRESSION
+    + """
+"""
+)
 
 
 def regressor_parameters(**kwargs):

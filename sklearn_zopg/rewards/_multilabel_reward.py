@@ -143,10 +143,11 @@ class MultilabelReward(Reward):
         w_np = None if w is None else w.cpu().numpy()
         columns = self._defined_columns(y_np)
         values = []
-        for k_logits in logits.detach().double().cpu().numpy()[..., columns]:
+        all_logits = logits.detach().double().cpu().numpy()[..., columns]
+        for k, k_logits in enumerate(all_logits):
             holder = _FixedMatrices(len(columns), (k_logits > 0).astype(int))
             holder.logits = k_logits
-            values.append(self._call(holder, y_np[:, columns], w_np))
+            values.append(self._call(holder, y_np[:, columns], w_np, model=k))
         out = torch.tensor(values, dtype=torch.float64)
         return self._checked(out, False).to(logits.device)
 

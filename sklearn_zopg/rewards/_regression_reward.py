@@ -96,9 +96,9 @@ class RegressionReward(Reward):
             holder = _FixedPredictions()
             y_call = y[:, 0] if single else y
             values = []
-            for k_pred in P:
+            for k, k_pred in enumerate(P):
                 holder.predictions = k_pred[:, 0] if single else k_pred
-                values.append(self._call(holder, y_call, w))
+                values.append(self._call(holder, y_call, w, model=k))
         out = torch.as_tensor(np.asarray(values, dtype=np.float64), device=device)
         return self._checked(out, as_numpy, check)
 

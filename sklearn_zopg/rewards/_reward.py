@@ -380,9 +380,9 @@ class Reward:
             return self._checked(torch.as_tensor(values), False).to(logits.device)
         y_labels = self.classes[y_np]
         values = []
-        for k_logits in logits.detach().double().cpu().numpy():
+        for k, k_logits in enumerate(logits.detach().double().cpu().numpy()):
             holder = _FixedOutputs(self.classes, k_logits.argmax(1), k_logits)
-            values.append(self._call(holder, y_labels, w_np))
+            values.append(self._call(holder, y_labels, w_np, model=k))
         return self._checked(torch.tensor(values, dtype=torch.float64), False).to(
             logits.device
         )
@@ -512,26 +512,75 @@ class Reward:
             return _safe_indexing(self._source[2], index)
         return np.array(y)
 
+    @contextlib.contextmanager
+    def scored_net(self, net):
+        """Within this block, the estimator each scorer call gets has the
+        attribute ``net_``: ``net``, the skorch net being trained, as on a
+        fitted estimator, so that a scorer ``scorer(estimator, X, y)`` can
+        read the model itself (``estimator.net_.module_``: a cost per feature
+        a gate keeps, say). Not kept after the block, nor pickled."""
+        previous = self.__dict__.get("_net")
+        self._net = net
+        try:
+            yield self
+        finally:
+            self._net = previous
+
+    @contextlib.contextmanager
+    def model_states(self, state_of):
+        """Within this block, the call scoring the ``k``-th of several models
+        (:meth:`score_logits`) runs within ``state_of(k)``, a context manager
+        that puts the net of :meth:`scored_net` in that model's state (ZO's
+        parameters at ``theta + eps * u_k``), so that a scorer reading
+        ``estimator.net_`` reads the model it scores."""
+        previous = self.__dict__.get("_state_of")
+        self._state_of = state_of
+        try:
+            yield self
+        finally:
+            self._state_of = previous
+
+    def _model_state(self, model):
+        state_of = self.__dict__.get("_state_of")
+        if model is None or state_of is None:
+            return contextlib.nullcontext()
+        return state_of(model)
+
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_rows", None)
-        state.pop("_source", None)
+        for transient in ("_rows", "_source", "_net", "_state_of"):
+            state.pop(transient, None)
         return state
 
-    def _call(self, holder, y_labels, sample_weight):
+    def _call(self, holder, y_labels, sample_weight, model=None):
         # The scorer gets arrays of its own, as from a fitted estimator: one
         # that edits X, y, the weights or a prediction in place must not
         # change the training data or the step's samples (the holders'
-        # methods return copies).
+        # methods return copies). ``model``: which of the models being
+        # scored (:meth:`model_states`), None for label vectors of one model.
         X = self._features(len(y_labels))
         y_labels = self._user_targets(y_labels)
+        net = self.__dict__.get("_net")
+        if net is not None:
+            holder.net_ = net
         try:
-            if sample_weight is None:
-                value = self.scorer(holder, X, y_labels)
-            else:
-                sample_weight = np.array(sample_weight)
-                value = self.scorer(holder, X, y_labels, sample_weight=sample_weight)
+            with self._model_state(model):
+                if sample_weight is None:
+                    value = self.scorer(holder, X, y_labels)
+                else:
+                    sample_weight = np.array(sample_weight)
+                    value = self.scorer(
+                        holder, X, y_labels, sample_weight=sample_weight
+                    )
         except AttributeError as exc:
+            if net is None and "net_" in str(exc):
+                raise ValueError(
+                    f"scoring={self._name()} read estimator.net_ where no model "
+                    "exists yet (the regressors score the constant mean "
+                    "prediction once before training, to set the score's unit). "
+                    "Read it as getattr(estimator, 'net_', None) and leave the "
+                    "parameters' part out when it is None."
+                ) from exc
             raise ValueError(
                 f"scoring={self._name()} asked the model for something other than "
                 f"labels ({exc}); policy gradient can only score labels. Use "

@@ -92,7 +92,8 @@ class ZONet(ScoreNet):
             logits_finite = torch.isfinite(logits.sum(dtype=torch.float64))
             if not self.reward.count_based:  # the scorer reads them on the host
                 check_finite(logits)
-            scores = self.reward.score_logits(y, logits, sample_weight, check=False)
+            with self.reward.model_states(perturbed.state_of(directions, eps)):
+                scores = self.reward.score_logits(y, logits, sample_weight, check=False)
             scores_summary = self.reward.summary(scores)  # the current one's too
             current = None
             if baseline == "current":

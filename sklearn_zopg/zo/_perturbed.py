@@ -190,6 +190,29 @@ class PerturbedModule:
             return False
         return all(isinstance(layer, (nn.Linear, *_ELEMENTWISE)) for layer in self.tail)
 
+    def state_of(self, directions, eps):
+        """``k -> context manager`` within which the module's parameters are
+        those of the k-th model of :meth:`logits` (``theta + eps * u_k``); a
+        ``k`` past the directions is the module as it is (the current model
+        scored beside them)."""
+
+        @contextlib.contextmanager
+        def state(k):
+            if k >= len(directions):
+                yield
+                return
+            tensors = list(self.params.values())
+            saved = [p.clone() for p in tensors]
+            try:
+                for p, d in zip(tensors, directions[k]):
+                    p.add_(d, alpha=eps)
+                yield
+            finally:  # restored exactly, whatever the scorer raised
+                for p, value in zip(tensors, saved):
+                    p.copy_(value)
+
+        return state
+
     def features(self, X):
         """The unperturbed head's output (X itself when there is no head)."""
         return X if self.head is None else self.head(X)
