@@ -7,15 +7,28 @@ range of seeds of PG and ZO with their defaults (``"before"``) and with
 ``surrogate_schedule="alternate"`` at ``surrogate_every`` 1 and 4 (a
 surrogate step after every one or four score steps).
 
-Run: ``python benchmarks/schedule_choice.py [first_seed] [end_seed]``.
+``--variance``: what each schedule does to PG's estimate, on the task of a
+score that is a sum over samples (balanced accuracy; digits on accuracy),
+at the model each fit reaches: the total variance of a one-vector REINFORCE
+estimate and its cosine with the exact policy gradient
+(:func:`sklearn_zopg.diagnostics.gradient_agreement`, on the test half),
+and the fit time.
+
+Run: ``python benchmarks/schedule_choice.py [--variance] [first_seed] [end_seed]``.
 """
 
 import sys
+import time
 
-from _held_out import choice_table
+import numpy as np
+from _held_out import choice_table, halves
 from quality import tasks as quality_tasks
+from sklearn.metrics import get_scorer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
+from sklearn_zopg.diagnostics import gradient_agreement
 
 
 def fit(Estimator, **params):
@@ -37,10 +50,59 @@ METHODS = {
     ),
 }
 
+
+def variance_table(first, end):
+    """PG's schedules: fit time, one-vector estimate variance and cosine
+    with the exact gradient at the fitted model, mean over seeds."""
+    tasks = [
+        (title, "accuracy" if title.startswith("digits") else scoring, X, y)
+        for title, scoring, X, y in quality_tasks()
+        if scoring == "balanced_accuracy" or title.startswith("digits")
+    ]
+    pg = {name: make for name, make in METHODS.items() if name.startswith("PG")}
+    print(f"Mean over seeds {first}-{end - 1}\n")
+    print(
+        "| task | scorer | method | fit s | var of a one-vector estimate "
+        "| cosine with the exact gradient | test score |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for title, scoring, X, y in tasks:
+        for name, make in pg.items():
+            cells = []
+            for seed in range(first, end):
+                X_tr, X_te, y_tr, y_te = halves(X, y, seed, True)
+                model = make_pipeline(StandardScaler(), make(scoring, seed, len(y_tr)))
+                start = time.perf_counter()
+                model.fit(X_tr, y_tr)
+                seconds = time.perf_counter() - start
+                agreement = gradient_agreement(
+                    model[-1], model[:-1].transform(X_te), y_te, n_directions=16
+                )
+                cells.append(
+                    (
+                        seconds,
+                        agreement["var_pg"],
+                        agreement["cos_pg_exact"],
+                        get_scorer(scoring)(model, X_te, y_te),
+                    )
+                )
+            fit_s, var, cos, score = np.mean(cells, axis=0)
+            print(
+                f"| {title} | {scoring} | {name} | {fit_s:.1f} | {var:.3g} "
+                f"| {cos:.3f} | {score:.3f} |",
+                flush=True,
+            )
+
+
 if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    if "--variance" in arguments:
+        arguments.remove("--variance")
+        variance_table(*(int(a) for a in arguments))
+        sys.exit()
     tasks = (  # PG scores labels: the ROC AUC task is left out
         (title, scoring, X, y)
         for title, scoring, X, y in quality_tasks()
         if scoring != "roc_auc"
     )
-    choice_table(tasks, METHODS, *(int(a) for a in sys.argv[1:]))
+    choice_table(tasks, METHODS, *(int(a) for a in arguments))

@@ -447,7 +447,6 @@ class Reward:
             values.append(self._call(holder, y_labels, w_np))
         return torch.tensor(values, dtype=torch.float64, device=Y.device)
 
-    @contextlib.contextmanager
     def rows(self, X, index=None):
         """Within this block, the scorer calls made here pass the scored rows
         as the scorer's ``X``, for callables ``scorer(estimator, X, y)`` that
@@ -457,14 +456,8 @@ class Reward:
         :meth:`scored_data`, which, when set, the scorer gets instead: the
         user's own rows, of the type, columns and index the user passed.
         Outside, a placeholder of zeros."""
-        previous = self.__dict__.get("_rows")
-        self._rows = (X, index)
-        try:
-            yield self
-        finally:
-            self._rows = previous
+        return self._holding("_rows", (X, index))
 
-    @contextlib.contextmanager
     def scored_data(self, X, y=None):
         """Within this block, :meth:`rows` given an ``index`` hands the
         scorer those rows of ``X`` and ``y`` (the user's data as passed to
@@ -473,12 +466,7 @@ class Reward:
         row indexing, such as COO, is indexed through one CSR copy and its
         rows handed back in the user's format). Not kept after the block,
         nor pickled."""
-        previous = self.__dict__.get("_source")
-        self._source = (*_row_indexable(X), y)
-        try:
-            yield self
-        finally:
-            self._source = previous
+        return self._holding("_source", (*_row_indexable(X), y))
 
     def _scored_rows(self, n):
         """The positions in the user's data of the ``n`` rows being scored,
@@ -512,33 +500,21 @@ class Reward:
             return _safe_indexing(self._source[2], index)
         return np.array(y)
 
-    @contextlib.contextmanager
     def scored_net(self, net):
         """Within this block, the estimator each scorer call gets has the
         attribute ``net_``: ``net``, the skorch net being trained, as on a
         fitted estimator, so that a scorer ``scorer(estimator, X, y)`` can
         read the model itself (``estimator.net_.module_``: a cost per feature
         a gate keeps, say). Not kept after the block, nor pickled."""
-        previous = self.__dict__.get("_net")
-        self._net = net
-        try:
-            yield self
-        finally:
-            self._net = previous
+        return self._holding("_net", net)
 
-    @contextlib.contextmanager
     def model_states(self, state_of):
         """Within this block, the call scoring the ``k``-th of several models
         (:meth:`score_logits`) runs within ``state_of(k)``, a context manager
         that puts the net of :meth:`scored_net` in that model's state (ZO's
         parameters at ``theta + eps * u_k``), so that a scorer reading
         ``estimator.net_`` reads the model it scores."""
-        previous = self.__dict__.get("_state_of")
-        self._state_of = state_of
-        try:
-            yield self
-        finally:
-            self._state_of = previous
+        return self._holding("_state_of", state_of)
 
     def _model_state(self, model):
         state_of = self.__dict__.get("_state_of")
@@ -546,9 +522,22 @@ class Reward:
             return contextlib.nullcontext()
         return state_of(model)
 
+    # What the blocks above set: never kept after them, nor pickled.
+    _TRANSIENT = ("_rows", "_source", "_net", "_state_of")
+
+    @contextlib.contextmanager
+    def _holding(self, name, value):
+        """``self.<name> = value`` within the block, the previous value after."""
+        previous = self.__dict__.get(name)
+        setattr(self, name, value)
+        try:
+            yield self
+        finally:
+            setattr(self, name, previous)
+
     def __getstate__(self):
         state = dict(self.__dict__)
-        for transient in ("_rows", "_source", "_net", "_state_of"):
+        for transient in self._TRANSIENT:
             state.pop(transient, None)
         return state
 
