@@ -41,11 +41,13 @@ def held_out(make, X, y, scorer, seeds, stratify=True):
     return scores, times
 
 
-def choice_table(tasks, methods, first, end):
+def choice_table(tasks, methods, first, end, spread=False):
     """Print a markdown table: one row per task ``(title, scoring, X, y)``,
     one column per method ``name -> make(scoring, seed, n_train)``, each cell
-    the mean test score over seeds ``first..end-1`` (:func:`held_out`)."""
-    print(f"Mean test score over seeds {first}-{end - 1}\n")
+    the mean test score over seeds ``first..end-1`` (:func:`held_out`), and
+    with ``spread`` its standard deviation over the seeds."""
+    what = "Mean ± std" if spread else "Mean"
+    print(f"{what} test score over seeds {first}-{end - 1}\n")
     print("| task | scorer | " + " | ".join(methods) + " |")
     print("|---|---|" + "---|" * len(methods))
     for title, scoring, X, y in tasks:
@@ -59,5 +61,6 @@ def choice_table(tasks, methods, first, end):
                 scorer,
                 range(first, end),
             )
-            row.append(f"{np.mean(scores):.3f}")
+            cell = f"{np.mean(scores):.3f}"
+            row.append(f"{cell} ± {np.std(scores):.3f}" if spread else cell)
         print(f"| {title} | {scoring} | " + " | ".join(row) + " |", flush=True)

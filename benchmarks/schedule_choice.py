@@ -2,10 +2,11 @@
 phase only, or interleaved with it.
 
 The tasks of ``quality.py`` but ROC AUC (which PG cannot score), a
-held-out stratified half, standardized features; mean test score over a
-range of seeds of PG and ZO with their defaults (``"before"``) and with
-``surrogate_schedule="alternate"`` at ``surrogate_every`` 1 and 4 (a
-surrogate step after every one or four score steps).
+held-out stratified half, standardized features; mean test score (± its
+standard deviation) over a range of seeds of PG and ZO with their defaults
+(``"before"``) and with ``surrogate_schedule="alternate"`` at
+``surrogate_every`` 1 and 4 (a surrogate step after every one or four
+score steps).
 
 ``--variance``: what each schedule does to PG's estimate, on the task of a
 score that is a sum over samples (balanced accuracy; digits on accuracy),
@@ -105,4 +106,4 @@ if __name__ == "__main__":
         for title, scoring, X, y in quality_tasks()
         if scoring != "roc_auc"
     )
-    choice_table(tasks, METHODS, *(int(a) for a in arguments))
+    choice_table(tasks, METHODS, *(int(a) for a in arguments), spread=True)

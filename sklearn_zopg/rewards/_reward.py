@@ -564,10 +564,11 @@ class Reward:
         except AttributeError as exc:
             if net is None and "net_" in str(exc):
                 raise ValueError(
-                    f"scoring={self._name()} read estimator.net_ where no model "
-                    "exists yet (the regressors score the constant mean "
-                    "prediction once before training, to set the score's unit). "
-                    "Read it as getattr(estimator, 'net_', None) and leave the "
+                    f"scoring={self._name()} read estimator.net_ in a call with "
+                    "no net to read: the regressors score the constant mean "
+                    "prediction once before training, to set the score's unit, "
+                    "and a reward of make_reward scores outside any fit. Read it "
+                    "as getattr(estimator, 'net_', None) and leave the "
                     "parameters' part out when it is None."
                 ) from exc
             raise ValueError(
