@@ -67,6 +67,8 @@ def variance_table(first, end):
         "| cosine with the exact gradient | test score |"
     )
     print("|---|---|---|---|---|---|---|")
+    title, scoring, X, y = tasks[0]  # one untimed fit: the first pays the imports
+    next(iter(pg.values()))(scoring, first, len(y)).fit(X, y)
     for title, scoring, X, y in tasks:
         for name, make in pg.items():
             cells = []
