@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 
-def halves(X, y, seed, stratify):
+def _halves(X, y, seed, stratify):
     return train_test_split(
         X, y, test_size=0.5, stratify=y if stratify else None, random_state=seed
     )
@@ -22,7 +22,7 @@ def test_halves(known, y, seeds, stratify=True):
     :func:`held_out` splits: ``known`` holds one row per sample (the true
     posterior, the best predictions of a generated task)."""
     for seed in seeds:
-        _, known_test, _, y_test = halves(known, y, seed, stratify)
+        _, known_test, _, y_test = _halves(known, y, seed, stratify)
         yield known_test, y_test
 
 
@@ -32,7 +32,7 @@ def held_out(make, X, y, scorer, seeds, stratify=True):
     unless ``stratify`` is False)."""
     scores, times = [], []
     for seed in seeds:
-        X_tr, X_te, y_tr, y_te = halves(X, y, seed, stratify)
+        X_tr, X_te, y_tr, y_te = _halves(X, y, seed, stratify)
         model = make_pipeline(StandardScaler(), make(seed, len(y_tr)))
         start = time.perf_counter()
         model.fit(X_tr, y_tr)

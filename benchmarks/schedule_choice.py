@@ -19,14 +19,11 @@ Run: ``python benchmarks/schedule_choice.py [--variance] [first_seed] [end_seed]
 """
 
 import sys
-import time
 
 import numpy as np
-from _held_out import choice_table, halves
+from _held_out import choice_table, held_out
 from quality import tasks as quality_tasks
 from sklearn.metrics import get_scorer
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_zopg import PGClassifier, ZOClassifier
 from sklearn_zopg.diagnostics import gradient_agreement
@@ -70,26 +67,24 @@ def variance_table(first, end):
     title, scoring, X, y = tasks[0]  # one untimed fit: the first pays the imports
     next(iter(pg.values()))(scoring, first, len(y)).fit(X, y)
     for title, scoring, X, y in tasks:
+
+        def measure(model, X_test, y_test, scoring=scoring):
+            agreement = gradient_agreement(
+                model[-1], model[:-1].transform(X_test), y_test, n_directions=16
+            )
+            score = get_scorer(scoring)(model, X_test, y_test)
+            return agreement["var_pg"], agreement["cos_pg_exact"], score
+
         for name, make in pg.items():
-            cells = []
-            for seed in range(first, end):
-                X_tr, X_te, y_tr, y_te = halves(X, y, seed, True)
-                model = make_pipeline(StandardScaler(), make(scoring, seed, len(y_tr)))
-                start = time.perf_counter()
-                model.fit(X_tr, y_tr)
-                seconds = time.perf_counter() - start
-                agreement = gradient_agreement(
-                    model[-1], model[:-1].transform(X_te), y_te, n_directions=16
-                )
-                cells.append(
-                    (
-                        seconds,
-                        agreement["var_pg"],
-                        agreement["cos_pg_exact"],
-                        get_scorer(scoring)(model, X_te, y_te),
-                    )
-                )
-            fit_s, var, cos, score = np.mean(cells, axis=0)
+            measured, times = held_out(
+                lambda seed, n, make=make: make(scoring, seed, n),
+                X,
+                y,
+                measure,
+                range(first, end),
+            )
+            var, cos, score = np.mean(measured, axis=0)
+            fit_s = np.mean(times)
             print(
                 f"| {title} | {scoring} | {name} | {fit_s:.1f} | {var:.3g} "
                 f"| {cos:.3f} | {score:.3f} |",
