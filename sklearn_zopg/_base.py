@@ -97,6 +97,18 @@ def _scores_validation(entry):
     )
 
 
+def _monitor(entry):
+    """The history key a callbacks entry watches (skorch's ``monitor``,
+    optuna's ``_monitor``), or None."""
+    if isinstance(entry, tuple):
+        entry = entry[1]
+    for name in ("monitor", "_monitor"):
+        value = getattr(entry, name, None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
 def _callback_name(entry):
     """How an error message names a callbacks entry."""
     if isinstance(entry, tuple):
@@ -107,6 +119,17 @@ def _callback_name(entry):
         if isinstance(name, str):
             return f"{type(entry).__name__}({name!r})"
     return type(entry).__name__
+
+
+def _own_copy(entry):
+    """A callbacks entry as the net gets it: an instance copied (shallow, so
+    that what it refers to, an optuna trial say, is shared), since skorch
+    initializes and updates the callbacks it is given, and the user's
+    ``callbacks`` parameter must stay as the user gave it."""
+    if isinstance(entry, tuple):
+        name, callback = entry
+        return name, _own_copy(callback)
+    return entry if isinstance(entry, type) else copy.copy(entry)
 
 
 def _silent(text):
@@ -121,6 +144,15 @@ def _same_setting(a, b):
     if isinstance(a, sequences) and isinstance(b, sequences):
         return np.array_equal(np.asarray(a), np.asarray(b))
     return a == b
+
+
+def _shown(value):
+    """A parameter's value as an error message shows it: a sequence as a
+    :func:`preview`, anything else by its ``repr`` cut to 200 characters."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return preview(value)
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 @contextlib.contextmanager
@@ -347,6 +379,40 @@ class BaseScoreEstimator(BaseEstimator):
         self.tol = tol
         self.weight_decay = weight_decay
 
+    def set_params(self, **params):
+        """Set the estimator's parameters (sklearn's ``set_params``).
+
+        skorch's nested keys (``module__x``, ``optimizer__x``,
+        ``callbacks__name__x``) are refused with the way to set them here:
+        ``module_params``, ``optimizer_params``, or a new ``callbacks`` list.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : object
+        """
+        ways = {
+            "module": "module_params={'%s': ...} (a dict of the module's "
+            "arguments; a GridSearchCV grid lists such dicts)",
+            "optimizer": "optimizer_params={'%s': ...} (a dict of the "
+            "optimizer's arguments; lr= sets the learning rate)",
+            "callbacks": "callbacks=[...], a new list of callbacks with "
+            "'%s' set on them",
+        }
+        for key in params:
+            prefix, _, rest = key.partition("__")
+            if rest and prefix in ways:
+                raise ValueError(
+                    f"{key!r} is skorch's way to set an argument of the "
+                    f"{prefix}; {type(self).__name__} takes "
+                    f"{ways[prefix] % rest.rsplit('__', 1)[-1]}."
+                )
+        return super().set_params(**params)
+
     # ------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -443,7 +509,13 @@ class BaseScoreEstimator(BaseEstimator):
         """One ``partial_fit`` call: build the model at the first, then one
         pass over the rows, on the surrogate for the first
         ``surrogate_epochs`` calls of a model built here, else on the score.
-        The optimizer and its state carry over between calls."""
+
+        Every call trains with the estimator's current parameters: a later
+        call rebuilds the net from them and carries over the fitted state
+        (module, optimizer and its momenta, history, generators, the
+        alternating schedule), exactly as a pickle round trip does, so that
+        moving the model between calls (dask, skops) changes nothing, and a
+        call that raises leaves ``net_`` as it was."""
         if self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: each call "
@@ -451,7 +523,7 @@ class BaseScoreEstimator(BaseEstimator):
                 "Set early_stopping=False, or use fit."
             )
         first = not hasattr(self, "net_")
-        device = self._check_settings() if first else None
+        device = self._check_settings()
         X_user, y_user = X, dense_targets(y)
         X, targets, sample_weight = self._targets(
             X, y, sample_weight, chunk=Chunk(first, classes)
@@ -467,7 +539,7 @@ class BaseScoreEstimator(BaseEstimator):
         if first:
             net = self._build_net(targets.reward, X, targets.n_outputs, device, seed)
         else:
-            net = self.net_
+            net = self._continued_net()
             device = torch.device(net.device)
         dataset = _dataset(X, train, sample_weight, rows, net)
         phase = (
@@ -475,12 +547,14 @@ class BaseScoreEstimator(BaseEstimator):
             if surrogate_phase(net.history, self.surrogate_epochs)
             else "score"
         )
+        lr = self._score_lr(net.reward)
+        if phase == "surrogate":
+            lr = self.surrogate_lr or lr
         if first or phase != net.phase:
-            lr = self._score_lr(net.reward)
-            if phase == "surrogate":
-                lr = self.surrogate_lr or lr
             net.set_params(phase=phase, lr=lr)
             _fresh_optimizer(net)
+        elif lr != net.lr:  # lr changed since the last call; else the
+            net.set_params(lr=lr)  # optimizer's (scheduled) lr goes on
         with (
             _training_rng(net.module_, net.seed + 2 + len(net.history)),
             fit_threads(net.module_, device),
@@ -488,16 +562,22 @@ class BaseScoreEstimator(BaseEstimator):
             net.reward.scored_net(net),
         ):
             net.partial_fit(dataset, epochs=1)
-            decision = self._decision_attributes(net, dataset, targets)
+            decision = self._chunk_decision_attributes(net, dataset, targets)
         attributes = {**targets.attributes, **decision} if first else decision
         for name, value in attributes.items():
             setattr(self, name, value)
         if first:
-            self.net_ = net
             self._fitted_structure = self._structure()
+        self.net_ = net
         self.n_iter_ = len(net.history)
         self.best_validation_score_ = None
         return self
+
+    def _continued_net(self):
+        """``net_`` rebuilt from the estimator's current parameters with its
+        fitted state: the net a pickle round trip gives, sharing no tensor
+        with ``net_``."""
+        return self._restored_net(copy.deepcopy(self._saved_net_state(self.net_)))
 
     def _check_settings(self):
         """What ``_parameter_constraints`` cannot say; returns the device."""
@@ -539,6 +619,19 @@ class BaseScoreEstimator(BaseEstimator):
         unscored = [
             _callback_name(c) for c in self.callbacks or [] if _scores_validation(c)
         ]
+        watching = [
+            f"{_callback_name(c)} (monitor={_monitor(c)!r})"
+            for c in self.callbacks or []
+            if str(_monitor(c)).startswith("valid_")
+        ]
+        if watching and not self.early_stopping:
+            raise ValueError(
+                f"callbacks watch a validation score ({preview(watching)}), "
+                "which is recorded only where rows are held out: set "
+                "early_stopping=True (validation_fraction sets the share held "
+                "out; a large n_iter_no_change keeps it from stopping the fit), "
+                "or monitor 'train_score' or 'train_loss'."
+            )
         if unscored and not self.early_stopping:
             raise ValueError(
                 f"callbacks hold a validation EpochScoring ({preview(unscored)}), "
@@ -610,7 +703,8 @@ class BaseScoreEstimator(BaseEstimator):
             if not _same_setting(value, fitted[name]):
                 raise ValueError(
                     f"{how} continues the fitted module, but {name} changed "
-                    f"since it was built ({fitted[name]!r} -> {value!r}). {fix}"
+                    f"since it was built ({_shown(fitted[name])} -> "
+                    f"{_shown(value)}). {fix}"
                 )
 
     def _build_net(self, reward, X, n_classes, device, seed):
@@ -672,7 +766,7 @@ class BaseScoreEstimator(BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             device=str(device),
-            callbacks=callbacks + list(self.callbacks or []),
+            callbacks=callbacks + [_own_copy(c) for c in self.callbacks or []],
             verbose=self.verbose,
             train_split=None,
             iterator_train=RowBatches,
@@ -697,10 +791,8 @@ class BaseScoreEstimator(BaseEstimator):
             lr = self.surrogate_lr or self._score_lr(net.reward)
             net.set_params(phase="surrogate", lr=lr)
             _fresh_optimizer(net)
-            start = len(net.history)
             net.partial_fit(dataset, epochs=self.surrogate_epochs)
-            completed = len(net.history) - start == self.surrogate_epochs
-            if not completed and not _stopped_early(net):
+            if net.interrupted_ and not _stopped_early(net):
                 return  # interrupted by the user: the whole fit ends here
         net.set_params(phase="score", lr=self._score_lr(net.reward))
         _fresh_optimizer(net)
@@ -710,6 +802,11 @@ class BaseScoreEstimator(BaseEstimator):
         """Fitted attributes of the decision rule, set after training on
         ``dataset`` (hook: the classifiers' ``decision_offsets_``)."""
         return {}
+
+    def _chunk_decision_attributes(self, net, dataset, targets):
+        """:meth:`_decision_attributes` after a ``partial_fit`` call on the
+        chunk ``dataset`` (hook)."""
+        return self._decision_attributes(net, dataset, targets)
 
     @staticmethod
     def _best_validation_score(net):
@@ -733,11 +830,13 @@ class BaseScoreEstimator(BaseEstimator):
         state = dict(super().__getstate__())  # object's may be __dict__ itself
         net = state.pop("net_", None)
         if net is not None:
-            state["_net_state"] = {
-                **net_state(net),
-                "reward": self._reward_state(net.reward),
-            }
+            state["_net_state"] = self._saved_net_state(net)
         return state
+
+    def _saved_net_state(self, net):
+        """What restores ``net`` with :meth:`_restored_net`: plain Python and
+        numpy (arrays may share memory with ``net``'s CPU tensors)."""
+        return {**net_state(net), "reward": self._reward_state(net.reward)}
 
     def __setstate__(self, state):
         state = dict(state)
@@ -773,16 +872,18 @@ class BaseScoreEstimator(BaseEstimator):
             return float(scorer(self, X, y))
         return float(scorer(self, X, y, sample_weight=sample_weight))
 
-    def _logits(self, X):
-        check_is_fitted(self)
-        X = validate_data(
+    def _validated_input(self, X):
+        return validate_data(
             self,
             X,
             reset=False,
             accept_sparse=SPARSE_FORMAT,
             dtype=[np.float64, np.float32],
         )
-        return self.net_.logits(X).double().cpu()
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        return self.net_.logits(self._validated_input(X)).double().cpu()
 
 
 class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
@@ -913,20 +1014,55 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         """``decision_offsets_``: zeros, or tuned on the exact ``scoring`` of
         the validation split (``early_stopping``) or of the training rows."""
         offsets = np.zeros(targets.n_outputs)
+        tuned_rows = 0
         if self._tunes_offsets(net.reward):
             rows = net.train_split(dataset)[1] if self.early_stopping else dataset
-            parts = rows.X if isinstance(rows.X, dict) else {"X": rows.X}
-            with net.reward.rows(parts["X"], parts.get("index")):
-                tuned, _ = tune_offsets(
-                    net.reward,
-                    torch.as_tensor(rows.y),
-                    net.logits(parts["X"], offsets=False),
-                    parts.get("sample_weight"),
-                    multilabel=net.reward.multilabel,
-                )
-            offsets = tuned.cpu().numpy()
+            offsets = self._tuned_offsets(net, rows)
+            tuned_rows = len(rows)
         self._set_net_offsets(net, offsets)
-        return {"decision_offsets_": offsets}
+        return {"decision_offsets_": offsets, "_offset_rows": tuned_rows}
+
+    def _chunk_decision_attributes(self, net, dataset, targets):
+        """``decision_offsets_`` after a ``partial_fit`` call: tuned on the
+        chunk, for the outputs the chunk can tell apart (every class present;
+        multilabel: both values of the label), and averaged with the offsets
+        of the earlier calls, weighted by the rows each was tuned on. A chunk
+        lacking a class leaves the offsets as they were, and a small chunk
+        moves them little."""
+        previous = getattr(self, "decision_offsets_", np.zeros(targets.n_outputs))
+        earlier = getattr(self, "_offset_rows", 0)
+        if not self._tunes_offsets(net.reward):
+            return {"decision_offsets_": previous, "_offset_rows": earlier}
+        y = torch.as_tensor(dataset.y).cpu().numpy()
+        if y.ndim == 2:
+            supported = (y.min(0) == 0) & (y.max(0) == 1)
+        else:
+            present = np.bincount(y, minlength=targets.n_outputs) > 0
+            supported = np.full(targets.n_outputs, present.all())
+        offsets = previous.copy()
+        if supported.any():
+            tuned = self._tuned_offsets(net, dataset)
+            n = len(dataset)
+            offsets[supported] = (earlier * previous + n * tuned)[supported] / (
+                earlier + n
+            )
+            earlier += n
+        self._set_net_offsets(net, offsets)
+        return {"decision_offsets_": offsets, "_offset_rows": earlier}
+
+    @staticmethod
+    def _tuned_offsets(net, rows):
+        """The offsets maximizing the exact ``scoring`` on the dataset ``rows``."""
+        parts = rows.X if isinstance(rows.X, dict) else {"X": rows.X}
+        with net.reward.rows(parts["X"], parts.get("index")):
+            tuned, _ = tune_offsets(
+                net.reward,
+                torch.as_tensor(rows.y),
+                net.logits(parts["X"], offsets=False),
+                parts.get("sample_weight"),
+                multilabel=net.reward.multilabel,
+            )
+        return tuned.cpu().numpy()
 
     @staticmethod
     def _set_net_offsets(net, offsets):
@@ -999,6 +1135,15 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         return self._restoring_on_error(self._partial_fit, X, y, sample_weight, classes)
 
     # ------------------------------------------------------------ predicting
+    def _logits(self, X):
+        """The module's logits plus ``decision_offsets_``, read at each call:
+        the attribute is the decision rule (an edited value is used, as after
+        a pickle round trip)."""
+        check_is_fitted(self)
+        X = self._validated_input(X)
+        logits = self.net_.logits(X, offsets=False).double().cpu()
+        return logits + torch.as_tensor(self.decision_offsets_, dtype=torch.float64)
+
     def decision_function(self, X):
         """Logits of the trained module.
 

@@ -112,7 +112,7 @@ class ValidationScore(Callback):
         self._batches = []
         net.check_logits(logits)
         with net.reward.rows(features, index):
-            value = float(net.reward.score_logits(y, logits[None], w)[0])
+            value = net.reported(net.reward.score_logits(y, logits[None], w)[0])
         net.history.record("valid_score", value)
         net.history.record("valid_score_best", value > self.best_score_)
         self.best_score_ = max(self.best_score_, value)

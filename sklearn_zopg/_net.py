@@ -21,6 +21,7 @@ import sys
 import time
 import warnings
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import (
@@ -215,6 +216,11 @@ class ScoreLog(PrintLog):
     the best scores only when the output is a terminal: a log written to a
     file or a notebook's captured output stays plain text."""
 
+    def on_epoch_end(self, net, **kwargs):
+        if self.sink is print and sys.stdout is None:
+            return  # nowhere to print (pythonw, a closed standard output)
+        super().on_epoch_end(net, **kwargs)
+
     def format_row(self, row, key, color):
         if not _is_terminal(self.sink):
             row = {**row, key + "_best": False}
@@ -354,6 +360,33 @@ class ScoreNet(NeuralNet):
         """The parameters the score phase trains without their gradient."""
         return []
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's loop; ``interrupted_`` tells whether it ended by a
+        ``KeyboardInterrupt`` (the user's, or an early stopping's) rather
+        than after all its epochs, however many epochs a callback loaded
+        into the history (``LoadInitState``)."""
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            raise
+
+    @property
+    def classes_(self):
+        """The training targets' classes, ``0 .. n_outputs - 1``, as skorch's
+        ``NeuralNetClassifier`` has them (what sklearn's scorers read in a
+        skorch ``EpochScoring``); none for the regressors' nets."""
+        if hasattr(self.reward, "predictions"):
+            raise AttributeError("a regression net has no classes_")
+        return np.arange(len(self.reward.classes))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        regression = hasattr(self.reward, "predictions")
+        tags.estimator_type = "regressor" if regression else "classifier"
+        return tags
+
     def get_iterator(self, dataset, training=False):
         iterator = super().get_iterator(dataset, training=training)
         if training and isinstance(iterator, RowBatches):
@@ -425,6 +458,11 @@ class ScoreNet(NeuralNet):
             for _, cb in self.callbacks_
         )
 
+    def reported(self, score):
+        """A training score as the history records it: in the scorer's own
+        units (the regressors train on scores divided by a ``unit``)."""
+        return float(score) * float(getattr(self.reward, "unit", 1.0))
+
     def check_logits(self, logits):
         """Raise the divergence error if ``logits`` hold NaN or infinity."""
         try:
@@ -494,6 +532,11 @@ class ScoreNet(NeuralNet):
         if "alternate_optimizer_" not in self.__dict__:
             self.initialize_alternate_optimizer()
         optimizer = self.alternate_optimizer_
+        # A schedule of the score steps' lr (an LRScheduler) scales the
+        # surrogate steps' lr alike.
+        scale = self.optimizer_.param_groups[0]["lr"] / self.lr
+        for group in optimizer.param_groups:
+            group["lr"] = (self.surrogate_lr or self.lr) * scale
         accumulator = self.get_train_step_accumulator()
 
         def step_fn():
@@ -541,8 +584,10 @@ class ScoreNet(NeuralNet):
                     step = self.score_step(self._module_input(features), y, weight)
             except Diverged as exc:
                 raise diverged(self, str(exc)) from exc
-        self.history.record_batch("train_score", float(step["score"]))
-        self.history.record_batch("train_score_std", float(step.get("score_std", 0.0)))
+        self.history.record_batch("train_score", self.reported(step["score"]))
+        self.history.record_batch(
+            "train_score_std", abs(self.reported(step.get("score_std", 0.0)))
+        )
         outputs = None
         if self._wants_train_outputs():  # the batch's outputs before the update
             outputs = step.get("y_pred")

@@ -49,6 +49,7 @@ def to_tensors(value, device):
 def net_state(net):
     """What restores ``net`` (a fitted :class:`~sklearn_zopg._net.ScoreNet`):
     plain Python and numpy only."""
+    alternate = net.__dict__.get("alternate_optimizer_")
     return {
         "module": to_plain(dict(net.module_.state_dict())),
         "optimizer": to_plain(net.optimizer_.state_dict()),
@@ -66,6 +67,12 @@ def net_state(net):
             }
             for purpose, generator in net.__dict__.get("generators_", {}).items()
         },
+        # the "alternate" schedule's surrogate steps: their optimizer's
+        # momenta and where the score/surrogate pattern stands
+        "alternate_optimizer": to_plain(
+            alternate.state_dict() if alternate is not None else None
+        ),
+        "score_phase_steps": int(net.__dict__.get("score_phase_steps_", 0)),
     }
 
 
@@ -95,6 +102,12 @@ def restore_net(net, state):
     net.optimizer_.load_state_dict(to_tensors(state["optimizer"], device))
     net.history_ = History(state["history"])
     dict(net.callbacks_)["weight_decay"].weight_decay = state["weight_decay"]
+    if state.get("alternate_optimizer") is not None:
+        net.initialize_alternate_optimizer()
+        net.alternate_optimizer_.load_state_dict(
+            to_tensors(state["alternate_optimizer"], device)
+        )
+    net.score_phase_steps_ = state.get("score_phase_steps", 0)
     for purpose, saved in state.get("generators", {}).items():
         generator = net.generator(purpose)
         if generator.device.type == saved["device"]:  # else it draws afresh

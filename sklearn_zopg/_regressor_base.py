@@ -291,11 +291,6 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
                 f"was fitted on {self.n_outputs_}, y has {n_outputs}. {fix}"
             )
 
-    def _best_validation_score(self, net):
-        """In the score's own units (the net's history holds ``score / unit``)."""
-        value = super()._best_validation_score(net)
-        return None if value is None else value * net.reward.unit
-
     def _output_layer(self, reward):
         """Squared error on the standardized targets; raw outputs."""
         return RowMSE, None

@@ -96,6 +96,7 @@ def test_alternate_trains_the_gate_by_zo_and_the_rest_by_gradient(data):
         warnings.simplefilter("error", UserWarning)
         est.fit(X, y)
     final = est.net_.module_.state_dict()
+    initial = next(c for _, c in est.net_.callbacks_ if isinstance(c, type(initial)))
     assert all(not torch.equal(initial.initial_[k], final[k]) for k in final)
     kinds = {b["step"] for epoch in est.net_.history for b in epoch["batches"]}
     assert kinds == {"score", "surrogate"}

@@ -189,6 +189,7 @@ def test_checkpoint_and_load_init_state_resume_a_fit(binary, tmp_path):
     )
     probe = ZOClassifier(max_epochs=1, random_state=0).fit(X, y)
     probe.net_.load_params(checkpoint=Checkpoint(dirname=str(tmp_path)))
+    snapshot = next(c for _, c in resumed.net_.callbacks_ if isinstance(c, Snapshot))
     torch.testing.assert_close(snapshot.parameters_, _flat(probe.net_))
 
 
