@@ -18,9 +18,11 @@ Prints:
 8. the same on the loop path (a model beyond 20,000 perturbed numbers);
 9. multilabel fit time of PG and ZO / a skorch per-label binary
    cross-entropy fit, 20 labels;
-10. PG and ZO fit time of a (256, 256) MLP / a skorch cross-entropy fit.
+10. PG and ZO fit time of a (256, 256) MLP / a skorch cross-entropy fit;
+11. what tuning the decision offsets adds to a ZO fit: the same fit with
+    ``decision_offsets="auto"`` and ``None`` (goal: at most half the rest).
 
-Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,10]``.
+Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,11]``.
 """
 
 import argparse
@@ -605,12 +607,60 @@ def multilabel_step_parts(X, Y, device, scoring="jaccard_samples", repeats=50):
     print()
 
 
+def offsets_cost_table(device, repeats=3):
+    """ZO fits with and without the decision offsets, side by side, on the
+    tasks whose search is the largest: many labels and many classes."""
+    from sklearn.datasets import make_classification, make_multilabel_classification
+
+    X_ml, Y_ml = make_multilabel_classification(6000, 20, n_classes=20, random_state=0)
+    X_bin, y_bin = imbalanced_problem(n_samples=10_000)
+    X_mc, y_mc = make_classification(
+        10_000, 20, n_informative=10, n_classes=10, random_state=0
+    )
+    tasks = [
+        ("6,000 x 20 labels", X_ml, Y_ml, "jaccard_samples"),
+        ("6,000 x 20 labels", X_ml, Y_ml, "f1_samples"),
+        ("6,000 x 20 labels", X_ml, Y_ml, "f1_macro"),
+        ("10,000 rows, binary", X_bin, y_bin, "f1"),
+        ("10,000 rows, 10 classes", X_mc, y_mc, "f1_macro"),
+    ]
+    print(
+        "\n11. Decision offsets' cost: ZOClassifier, 20 surrogate epochs and 3 "
+        f"score epochs, decision_offsets='auto' vs None, best of {repeats}, "
+        f"interleaved ({device})\n"
+    )
+    print(
+        "| task | scoring | fit, offsets None (s) | with 'auto' (s) | offsets / rest |"
+    )
+    print("|---|---|---|---|---|")
+    for name, X, y, scoring in tasks:
+        times = {None: [], "auto": []}
+        for _ in range(repeats):
+            for offsets in times:
+                est = ZOClassifier(
+                    scoring=scoring,
+                    max_epochs=3,
+                    decision_offsets=offsets,
+                    random_state=0,
+                    device=device,
+                )
+                start = time.perf_counter()
+                est.fit(X, y)
+                times[offsets].append(time.perf_counter() - start)
+        rest, tuned = min(times[None]), min(times["auto"])
+        print(
+            f"| {name} | {scoring} | {rest:.2f} | {tuned:.2f} | "
+            f"{(tuned - rest) / rest:.2f} |",
+            flush=True,
+        )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
         "--tables",
-        default="1,2,3,4,5,6,7,8,9,10",
+        default="1,2,3,4,5,6,7,8,9,10,11",
         help="which tables to print, comma-separated, e.g. 1,6",
     )
     args = parser.parse_args()
@@ -631,6 +681,7 @@ def main():
         "8": lambda: memory_by_k_loop_table(device),
         "9": lambda: multilabel_table(device),
         "10": lambda: wide_fit_table(device),
+        "11": lambda: offsets_cost_table(device),
     }
     for key in args.tables.split(","):
         tables[key.strip()]()

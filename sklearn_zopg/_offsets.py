@@ -165,7 +165,7 @@ def _shift_scores(reward, y, shifted, c, margins, others, shifts, sample_weight)
         )
     n, C = shifted.shape
     labels_only, single = _scores_labels(reward), others.ndim == 1
-    width = 1 if labels_only and single else C
+    width = 1 if labels_only else C
     per_chunk = max(1, _CHUNK_ENTRIES // max(1, n * width))
     out = []
     for part in shifts.split(per_chunk):
@@ -174,9 +174,7 @@ def _shift_scores(reward, y, shifted, c, margins, others, shifts, sample_weight)
             labels = torch.where(takes_c, c, others[None])
             out.append(reward(y, labels, sample_weight, check=False))
         elif labels_only:
-            labels = others.expand(len(part), n, C).clone()
-            labels[:, :, c] = takes_c.long()
-            out.append(reward(y, labels, sample_weight, check=False))
+            out.append(reward.score_column(y, others, c, takes_c, sample_weight))
         else:
             logits = shifted.expand(len(part), n, C).clone()
             logits[:, :, c] += part[:, None]

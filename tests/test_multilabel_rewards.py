@@ -144,3 +144,38 @@ def test_per_entry_credit_equals_recomputation(
                         assert float(swap[k, i, label, c]) == pytest.approx(
                             float(ref), abs=1e-9, nan_ok=True
                         )
+
+
+@pytest.mark.parametrize("scoring", MULTILABEL_SCORERS, ids=str)
+@settings(max_examples=15, deadline=None)
+@given(
+    n=st.integers(1, 10),
+    L=st.integers(2, 4),
+    K=st.integers(1, 4),
+    density=st.sampled_from([0.05, 0.5]),
+    weighted=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_one_changed_label_scores_as_the_whole_matrix(
+    scoring, n, L, K, density, weighted, seed
+):
+    """score_column (the decision offsets' search) equals scoring the K
+    matrices whole."""
+    rng = np.random.default_rng(seed)
+    y = torch.as_tensor((rng.random((n, L)) < density).astype(np.int64))
+    base = torch.as_tensor((rng.random((n, L)) < density).astype(np.int64))
+    column = torch.as_tensor((rng.random((K, n)) < 0.5).astype(np.int64))
+    c = int(rng.integers(L))
+    w = None
+    if weighted:
+        w = torch.as_tensor(rng.choice([0.0, 0.5, 1.0, 2.5], size=n))
+        if w.sum() == 0:
+            w[0] = 1.0
+    reward = MultilabelReward(scoring, L)
+    Y = base.expand(K, n, L).clone()
+    Y[:, :, c] = column
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = reward(y, Y, w, check=False)
+        got = reward.score_column(y, base, c, column.bool(), w)
+    torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12, equal_nan=True)

@@ -55,6 +55,38 @@ def _nan_average(values, weight):
     return total / w.sum(-1)
 
 
+def _row_sums(entry_terms, y_true, Y_pred):
+    """Per-row sums over the labels of ``entry_terms(y, Y)``: (K, n) each."""
+    return [term.sum(-1) for term in entry_terms(y_true, Y_pred)]
+
+
+def _row_sums_both_ways(entry_terms, y_true, base, c):
+    """:func:`_row_sums` of ``base`` (n, L) with label ``c`` set to 0 in
+    every row, and to 1: (2, n) each, the base's sums with label ``c``'s
+    terms swapped."""
+    n = base.shape[0]
+    states = torch.stack([torch.zeros_like(base[:, c]), torch.ones_like(base[:, c])])
+    full = _row_sums(entry_terms, y_true, base)
+    old = entry_terms(y_true[:, c], base[:, c])
+    new = entry_terms(y_true[:, c].expand(2, n), states)
+    return [f - o + s for f, o, s in zip(full, old, new)]
+
+
+def _wrong_entries(y_true, Y_pred):
+    """The entries predicted wrong, as the one term of a row's sum."""
+    return ((Y_pred != y_true).long(),)
+
+
+def _ratio_of_row_shares(num, den, column):
+    """Scores ``sum(num) / sum(den)`` of K matrices that differ in one label
+    only, from each row's shares with the label off and on (``num``,
+    ``den``: (2, n)) and the label's values in the K matrices (``column``:
+    (K, n)): O(K n) in all."""
+    on = column.to(num.dtype)
+    total = num[0].sum() + on @ (num[1] - num[0])
+    return total / (den[0].sum() + on @ (den[1] - den[0]))
+
+
 class SampleAverage:
     """``average="samples"``: the metric of each row, averaged over rows."""
 
@@ -62,16 +94,32 @@ class SampleAverage:
         self.metric = metric
         self.nan_aware = nan_aware
 
+    @staticmethod
+    def _entry_terms(y_true, Y_pred):
+        return (Y_pred * y_true).double(), Y_pred.double()
+
     def score_labels(self, y_true, Y_pred, weight):
-        tp = (Y_pred * y_true).sum(-1).double()  # K, n
-        pred = Y_pred.sum(-1).double()
-        true = y_true.sum(-1).double().expand_as(tp)
-        values = self.metric._value(tp, pred, true)
+        tp, pred = _row_sums(self._entry_terms, y_true, Y_pred)  # K, n
+        values = self._row_values(y_true, tp, pred)
         if self.nan_aware:
             return self.metric._signed(_nan_average(values, weight))
         if weight is None:
             return self.metric._signed(values.mean(-1))
         return self.metric._signed(values @ weight / weight.sum())
+
+    def score_column(self, y_true, base, c, column, weight):
+        """The scores of ``base`` (n, L) with label ``c`` replaced by each
+        row of ``column`` (K, n): each row's value takes one of two values."""
+        tp, pred = _row_sums_both_ways(self._entry_terms, y_true, base, c)
+        values = self._row_values(y_true, tp, pred)  # 2, n
+        keep = ~torch.isnan(values) if self.nan_aware else torch.ones_like(tp) > 0
+        w = torch.ones_like(tp) if weight is None else weight.expand_as(tp)
+        num = torch.where(keep, values, 0.0) * w
+        return self.metric._signed(_ratio_of_row_shares(num, keep * w, column))
+
+    def _row_values(self, y_true, tp, pred):
+        true = y_true.sum(-1).double().expand_as(tp)
+        return self.metric._value(tp, pred, true)
 
 
 class LabelAverage:
@@ -83,6 +131,18 @@ class LabelAverage:
     def score_labels(self, y_true, Y_pred, weight):
         return self.metric.score(MultilabelCounts(y_true, Y_pred, weight))
 
+    def score_column(self, y_true, base, c, column, weight):
+        """The scores of ``base`` (n, L) with label ``c`` replaced by each
+        row of ``column`` (K, n): only label ``c``'s counts change."""
+        counts = MultilabelCounts(y_true, base[None], weight)
+        replaced = MultilabelCounts(y_true[:, c : c + 1], column[..., None], weight)
+        K = column.shape[0]
+        for name in ("tp", "pred", "pred_count"):
+            table = getattr(counts, name).expand(K, -1).clone()
+            table[:, c] = getattr(replaced, name)[:, 0]
+            setattr(counts, name, table)
+        return self.metric.score(counts)
+
 
 class SubsetAccuracy:
     """``accuracy_score`` of indicator matrices: the rows predicted exactly."""
@@ -92,7 +152,8 @@ class SubsetAccuracy:
         self.sign = sign
 
     def score_labels(self, y_true, Y_pred, weight):
-        exact = (Y_pred == y_true).all(-1).double()  # K, n
+        (wrong,) = _row_sums(_wrong_entries, y_true, Y_pred)
+        exact = (wrong == 0).double()  # K, n
         if weight is None:
             value = exact.mean(-1) if self.normalize else exact.sum(-1)
         else:
@@ -100,6 +161,13 @@ class SubsetAccuracy:
             if self.normalize:
                 value = value / weight.sum()
         return self.sign * value
+
+    def score_column(self, y_true, base, c, column, weight):
+        (wrong,) = _row_sums_both_ways(_wrong_entries, y_true, base, c)
+        exact = (wrong == 0).double()  # 2, n
+        w = torch.ones_like(exact) if weight is None else weight.expand_as(exact)
+        den = w if self.normalize else torch.full_like(w, 1 / w.shape[1])
+        return self.sign * _ratio_of_row_shares(exact * w, den, column)
 
 
 class HammingLoss:
@@ -110,10 +178,18 @@ class HammingLoss:
 
     def score_labels(self, y_true, Y_pred, weight):
         n, L = y_true.shape
-        wrong = (Y_pred != y_true).sum(-1).double()  # K, n
+        (wrong,) = _row_sums(_wrong_entries, y_true, Y_pred)
+        wrong = wrong.double()  # K, n
         if weight is None:
             return self.sign * wrong.sum(-1) / (n * L)
         return self.sign * (wrong @ weight) / (n * L * weight.mean())
+
+    def score_column(self, y_true, base, c, column, weight):
+        L = y_true.shape[1]
+        (wrong,) = _row_sums_both_ways(_wrong_entries, y_true, base, c)
+        wrong = wrong.double()  # 2, n
+        w = torch.ones_like(wrong) if weight is None else weight.expand_as(wrong)
+        return self.sign * _ratio_of_row_shares(wrong * w, L * w, column)
 
 
 def multilabel_metric_for(parts, n_labels):

@@ -107,6 +107,24 @@ class MultilabelReward(Reward):
         out = multilabel_swap_scores(self._metric, y, Y, w, check=self._checked_table)
         return out.cpu().numpy() if as_numpy else out
 
+    def score_column(self, y_true, base, c, column, sample_weight=None):
+        """Scores of the K matrices equal to ``base`` (n, L) but for label
+        ``c``, which is each row of ``column`` (K, n): a count-based scorer
+        counts only the changed label (O(K n), not O(K n L)); any other is
+        called on the K matrices.
+
+        Returns
+        -------
+        scores : tensor of shape (K,)
+        """
+        if not self.count_based:
+            Y = base.expand(column.shape[0], *base.shape).clone()
+            Y[:, :, c] = column
+            return self(y_true, Y, sample_weight, check=False)
+        y, Y, w, _ = self._matrices(y_true, base[None], sample_weight)
+        column = torch.as_tensor(column, device=Y.device).long()
+        return self._metric.score_column(y, Y[0], c, column, w)
+
     def _refuse_unless_counted(self):
         if not self.count_based:
             raise ValueError(
