@@ -20,9 +20,12 @@ Prints:
    cross-entropy fit, 20 labels;
 10. PG and ZO fit time of a (256, 256) MLP / a skorch cross-entropy fit;
 11. what tuning the decision offsets adds to a ZO fit: the same fit with
-    ``decision_offsets="auto"`` and ``None`` (goal: at most half the rest).
+    ``decision_offsets="auto"`` and ``None`` (goal: at most half the rest);
+12. inference (``predict_proba``) with the package's thread rule against
+    torch's default threads, by model and rows (``thread_rule.py`` has the
+    busy machine).
 
-Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,11]``.
+Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,12]``.
 """
 
 import argparse
@@ -655,12 +658,63 @@ def offsets_cost_table(device, repeats=3):
         )
 
 
+def inference_threads_table(device, repeats=50):
+    """predict_proba with the thread rule (one thread for calls of little
+    work) against torch's default threads, the same fitted models."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from sklearn_zopg import _threads
+
+    X, y = imbalanced_problem(n_samples=10_000)
+    docs = [
+        " ".join(f"w{(i * 7 + j * 13) % 5000}" for j in range(30)) for i in range(2000)
+    ]
+    X_text = HashingVectorizer(n_features=2**18).transform(docs)
+    y_text = np.arange(2000) % 2
+    models = [
+        ("MLP(64), 20 features", PGClassifier(max_epochs=1), X, y),
+        (
+            "MLP(256, 256), 20 features",
+            PGClassifier(hidden_layer_sizes=(256, 256), max_epochs=1),
+            X,
+            y,
+        ),
+        ("MLP(64), 2^18 hashed text", PGClassifier(max_epochs=1), X_text, y_text),
+    ]
+    print(
+        f"\n12. predict_proba: the thread rule vs torch's default "
+        f"{torch.get_num_threads()} threads, best of {repeats} ({device})\n"
+    )
+    print("| model | rows | rule (ms) | default threads (ms) | default / rule |")
+    print("|---|---|---|---|---|")
+    bound = _threads.SINGLE_THREAD_MAX_WORK
+    for name, est, X_fit, y_fit in models:
+        est.set_params(random_state=0, device=device).fit(X_fit, y_fit)
+        for rows in (1, 250, 8192):
+            part = X_fit[:rows]
+            times = {}
+            for label, work in (("rule", bound), ("default", -1)):
+                _threads.SINGLE_THREAD_MAX_WORK = work
+                try:
+                    times[label] = 1e3 * best_of(
+                        lambda p=part: est.predict_proba(p), repeats
+                    )
+                finally:
+                    _threads.SINGLE_THREAD_MAX_WORK = bound
+            print(
+                f"| {name} | {rows:,} | {times['rule']:.2f} | "
+                f"{times['default']:.2f} | "
+                f"{times['default'] / times['rule']:.2f} |",
+                flush=True,
+            )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
         "--tables",
-        default="1,2,3,4,5,6,7,8,9,10,11",
+        default="1,2,3,4,5,6,7,8,9,10,11,12",
         help="which tables to print, comma-separated, e.g. 1,6",
     )
     args = parser.parse_args()
@@ -682,6 +736,7 @@ def main():
         "9": lambda: multilabel_table(device),
         "10": lambda: wide_fit_table(device),
         "11": lambda: offsets_cost_table(device),
+        "12": lambda: inference_threads_table(device),
     }
     for key in args.tables.split(","):
         tables[key.strip()]()

@@ -20,8 +20,6 @@ from _reference import imbalanced_problem
 
 from sklearn_zopg import PGClassifier, ZOClassifier, _threads
 
-rule = _threads.SINGLE_THREAD_MAX_PARAMETERS
-
 
 def _burn(stop):
     torch.set_num_threads(os.cpu_count())
@@ -34,7 +32,7 @@ def _fit_seconds(Estimator, hidden, threads, X, y, repeats):
     before = torch.get_num_threads()
     torch.set_num_threads(threads)
     # measure torch's own setting: no single-thread rule for small models
-    _threads.SINGLE_THREAD_MAX_PARAMETERS = -1
+    _threads.SINGLE_THREAD_MAX_WORK = -1
     try:
         times = []
         for _ in range(repeats):

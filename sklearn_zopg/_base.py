@@ -39,8 +39,8 @@ from ._offsets import tune_offsets
 from ._persistence import net_state, restore_net, restored_device
 from ._precision import training_dtype
 from ._scaling import warn_if_unscaled
-from ._sparse import SPARSE_FORMAT, probe_rows
-from ._threads import fit_threads
+from ._sparse import SPARSE_FORMAT, density, probe_rows
+from ._threads import call_threads
 from .rewards import MultilabelReward, make_reward
 
 # Module construction draws from torch's global generator: fits in several
@@ -490,7 +490,7 @@ class BaseScoreEstimator(BaseEstimator):
             )
         with (
             _training_rng(net.module_, seed + 2),
-            fit_threads(net.module_, device),
+            self._fit_threads(net, X, device),
             net.reward.scored_data(X_user, y_user),
             net.reward.scored_net(net),
         ):
@@ -557,7 +557,7 @@ class BaseScoreEstimator(BaseEstimator):
             net.set_params(lr=lr)  # optimizer's (scheduled) lr goes on
         with (
             _training_rng(net.module_, net.seed + 2 + len(net.history)),
-            fit_threads(net.module_, device),
+            self._fit_threads(net, X, device),
             net.reward.scored_data(X_user, y_user),
             net.reward.scored_net(net),
         ):
@@ -578,6 +578,11 @@ class BaseScoreEstimator(BaseEstimator):
         fitted state: the net a pickle round trip gives, sharing no tensor
         with ``net_``."""
         return self._restored_net(copy.deepcopy(self._saved_net_state(self.net_)))
+
+    def _fit_threads(self, net, X, device):
+        """The intra-op threads of a fit on ``X``: its calls are batches."""
+        rows = min(self.batch_size, X.shape[0])
+        return call_threads(net.module_, device, rows, X.shape[1], density(X))
 
     def _check_settings(self):
         """What ``_parameter_constraints`` cannot say; returns the device."""

@@ -35,7 +35,8 @@ from skorch.utils import TeeGenerator
 
 from ._batches import RowBatches, as_tensors
 from ._messages import preview
-from ._sparse import row_chunks
+from ._sparse import density, row_chunks
+from ._threads import call_threads
 
 __all__ = [
     "DivergenceCheck",
@@ -431,8 +432,11 @@ class ScoreNet(NeuralNet):
         module's own logits, without ``decision_offsets_``."""
         X = as_tensors(X["X"] if isinstance(X, dict) else X)
         step = self.evaluation_step if offsets else super().evaluation_step
-        chunks = [step((part, None)) for part in row_chunks(X, PREDICT_CHUNK)]
-        return torch.cat(chunks) if chunks else step((X, None))
+        rows = min(X.shape[0], PREDICT_CHUNK)
+        device = torch.device(self.device)
+        with call_threads(self.module_, device, rows, X.shape[1], density(X)):
+            chunks = [step((part, None)) for part in row_chunks(X, PREDICT_CHUNK)]
+            return torch.cat(chunks) if chunks else step((X, None))
 
     def predict(self, X):
         """What a skorch ``EpochScoring`` scorer compares with the data's

@@ -14,12 +14,10 @@ and sample-weight-equivalence checks hold exactly). The rewards' arithmetic
 
 import torch
 
-from ._threads import SINGLE_THREAD_MAX_PARAMETERS
-
 __all__ = ["FLOAT32_MIN_PARAMETERS", "training_dtype"]
 
 # Models with more parameters than this train in float32 on the CPU too.
-FLOAT32_MIN_PARAMETERS = SINGLE_THREAD_MAX_PARAMETERS
+FLOAT32_MIN_PARAMETERS = 10_000
 
 
 def training_dtype(module, device):

@@ -24,6 +24,7 @@ __all__ = [
     "SparseInputLinear",
     "concat_rows",
     "csr_tensor",
+    "density",
     "is_sparse_tensor",
     "probe_rows",
     "row_chunks",
@@ -36,6 +37,19 @@ __all__ = [
 def is_sparse_tensor(X):
     """Whether ``X`` is a torch sparse tensor (CSR, or another sparse layout)."""
     return torch.is_tensor(X) and X.layout != torch.strided
+
+
+def density(X):
+    """The share of ``X``'s entries that are stored: 1 for a dense array or
+    tensor, ``nnz / (rows * columns)`` for a scipy or torch sparse one."""
+    n_entries = X.shape[0] * X.shape[1] if len(X.shape) == 2 else 0
+    if not n_entries:
+        return 1.0
+    if sparse.issparse(X):
+        return X.nnz / n_entries
+    if is_sparse_tensor(X):
+        return X.values().numel() / n_entries
+    return 1.0
 
 
 def _csr(crow, col, values, shape):

@@ -315,7 +315,9 @@ def test_pickled_estimator_predicts_the_same(small_multiclass):
 
 
 # ------------------------------------------------------------ threads
-def test_small_cpu_fits_use_one_thread_and_restore_the_setting(small_multiclass):
+def test_small_cpu_fits_use_one_thread_and_restore_the_setting(
+    small_multiclass, monkeypatch
+):
     from sklearn_zopg import _threads
 
     X, y = small_multiclass
@@ -326,16 +328,72 @@ def test_small_cpu_fits_use_one_thread_and_restore_the_setting(small_multiclass)
             seen.append(torch.get_num_threads())
 
     before = torch.get_num_threads()
+    monkeypatch.setattr(_threads, "_PROCESS_THREADS", 2)  # torch's own count
+    monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
     torch.set_num_threads(2)
     try:
         PGClassifier(callbacks=[RecordThreads()], **FAST).fit(X, y)
         assert seen and set(seen) == {1}
         assert torch.get_num_threads() == 2
         seen.clear()
-        big = max(_threads.SINGLE_THREAD_MAX_PARAMETERS // 3, 1) + 1
-        PGClassifier(
-            hidden_layer_sizes=(big,), callbacks=[RecordThreads()], **FAST
-        ).fit(X, y)
-        assert set(seen) == {2}  # larger models keep torch's setting
+        # more work per batch than the rule's bound: torch's setting
+        est = PGClassifier(callbacks=[RecordThreads()], **FAST)
+        parameters = 6 * 64 + 64 + 64 * 3 + 3
+        monkeypatch.setattr(
+            _threads, "SINGLE_THREAD_MAX_WORK", min(256, len(X)) * parameters - 1
+        )
+        est.fit(X, y)
+        assert set(seen) == {2}
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_inference_of_little_work_uses_one_thread(small_multiclass, monkeypatch):
+    from sklearn_zopg import _threads
+
+    X, y = small_multiclass
+    seen = []
+
+    class Recording(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.linear = torch.nn.Linear(n_features, n_classes)
+
+        def forward(self, X):
+            seen.append(torch.get_num_threads())
+            return self.linear(X)
+
+    before = torch.get_num_threads()
+    monkeypatch.setattr(_threads, "_PROCESS_THREADS", 2)
+    monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
+    torch.set_num_threads(2)
+    try:
+        est = PGClassifier(module=Recording, **FAST).fit(X, y)
+        seen.clear()
+        est.predict_proba(X)
+        est.score(X, y)
+        assert seen and set(seen) == {1}
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_a_thread_count_the_user_set_is_kept(small_multiclass, monkeypatch):
+    from sklearn_zopg import _threads
+
+    X, y = small_multiclass
+    seen = []
+
+    class RecordThreads(Callback):
+        def on_epoch_begin(self, net, **kwargs):
+            seen.append(torch.get_num_threads())
+
+    before = torch.get_num_threads()
+    monkeypatch.setattr(_threads, "_PROCESS_THREADS", 3)
+    monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
+    torch.set_num_threads(2)  # not torch's count: the user's
+    try:
+        PGClassifier(callbacks=[RecordThreads()], **FAST).fit(X, y)
+        assert set(seen) == {2}
     finally:
         torch.set_num_threads(before)

@@ -13,8 +13,8 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import f1_score, r2_score
 from skorch.callbacks import Callback
 
-from sklearn_zopg import PGClassifier, PGRegressor, ZOClassifier, ZORegressor
-from sklearn_zopg._threads import fit_threads
+from sklearn_zopg import PGClassifier, PGRegressor, ZOClassifier, ZORegressor, _threads
+from sklearn_zopg._threads import call_threads
 
 CLASSIFIERS = [PGClassifier, ZOClassifier]
 REGRESSORS = [PGRegressor, ZORegressor]
@@ -425,12 +425,19 @@ def test_the_in_place_mode_restores_the_parameters_on_any_error():
 
 
 # ------------------------------------------------------------ threads
-def test_overlapping_fits_in_two_threads_restore_each_threads_count():
+def fit_threads(module, device):
+    return call_threads(module, device, rows=64)
+
+
+def test_overlapping_fits_in_two_threads_restore_each_threads_count(monkeypatch):
     """torch's intra-op count is per thread: the main thread, whose fit
-    ends first, gets its own setting back."""
+    ends first, gets the process's count back, and so do the worker and a
+    thread started after both."""
     small = torch.nn.Linear(2, 2)
     cpu = torch.device("cpu")
     before = torch.get_num_threads()
+    monkeypatch.setattr(_threads, "_PROCESS_THREADS", 2)
+    monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
     torch.set_num_threads(2)
     entered, main_done = threading.Event(), threading.Event()
     seen = {}
@@ -451,16 +458,26 @@ def test_overlapping_fits_in_two_threads_restore_each_threads_count():
         main_done.set()
         thread.join(10)
         assert torch.get_num_threads() == 2
-        assert seen["after"] == seen["before"]
+        # the worker started inside the main thread's scope (so with its
+        # one thread) and leaves with the process's count
+        assert seen["before"] == 1 and seen["after"] == 2
+        later = threading.Thread(
+            target=lambda: seen.__setitem__("later", torch.get_num_threads())
+        )
+        later.start()
+        later.join(10)
+        assert seen["later"] == 2
     finally:
         torch.set_num_threads(before)
 
 
-def test_overlapping_real_fits_leave_the_main_threads_count():
+def test_overlapping_real_fits_leave_the_main_threads_count(monkeypatch):
     """The main thread's fit starts a second fit in a worker thread and ends
     while the worker's still runs."""
     X, y = _problem(PGClassifier)
     before = torch.get_num_threads()
+    monkeypatch.setattr(_threads, "_PROCESS_THREADS", 2)
+    monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
     torch.set_num_threads(2)
     started, gate = threading.Event(), threading.Event()
     workers = []
