@@ -78,4 +78,5 @@ ax.set_xlim(0, max(scores.values()) * 1.2)
 for i, v in enumerate(scores.values()):
     ax.text(v, i, f" {v:.3f}", va="center")
 fig.tight_layout()
-print({k: round(v, 3) for k, v in scores.items()})
+for name, score in scores.items():
+    print(f"{name:<28} test F1 {score:.3f}")

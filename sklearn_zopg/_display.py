@@ -7,6 +7,20 @@ from sklearn.utils.validation import check_is_fitted
 __all__ = ["ScoreHistoryDisplay"]
 
 
+def _short_name(scoring):
+    """A title's name of ``scoring``: a string as it is, a ``make_scorer``
+    scorer by its metric and arguments (minus for a loss), a callable by
+    its name."""
+    if isinstance(scoring, str):
+        return scoring
+    func = getattr(scoring, "_score_func", None)
+    if func is None:
+        return getattr(scoring, "__name__", type(scoring).__name__)
+    kwargs = getattr(scoring, "_kwargs", {})
+    name = f"{func.__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    return name if getattr(scoring, "_sign", 1) > 0 else f"−{name}"
+
+
 def _column(history, key):
     """One history key per epoch as floats (NaN where an epoch lacks it)."""
     return np.array([row.get(key, np.nan) for row in history], dtype=float)
@@ -102,8 +116,7 @@ class ScoreHistoryDisplay:
         std = _column(history, "train_score_std")
         stopper = dict(estimator.net_.callbacks_).get("early_stopping")
         kept = getattr(stopper, "best_epoch_", None) or None
-        scoring = estimator.scoring
-        scoring = scoring if isinstance(scoring, str) else "scoring"
+        scoring = _short_name(estimator.scoring)
         display = cls(
             epochs=_column(history, "epoch").astype(int),
             train_score=_column(history, "train_score"),
