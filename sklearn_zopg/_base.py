@@ -36,7 +36,13 @@ from ._net import (
     WeightDecay,
 )
 from ._offsets import tune_offsets
-from ._persistence import net_state, restore_net, restored_device
+from ._persistence import (
+    module_from_plain,
+    module_to_plain,
+    net_state,
+    restore_net,
+    restored_device,
+)
 from ._precision import training_dtype
 from ._scaling import warn_if_unscaled
 from ._sparse import SPARSE_FORMAT, density, probe_rows
@@ -48,6 +54,8 @@ from .rewards import MultilabelReward, make_reward
 _GLOBAL_RNG = threading.Lock()
 # Optimizers whose fused kernels run on the CPU and CUDA alike.
 _FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
+# How a saved fitted structure names the module instance of the parameters.
+_SAME_MODULE = "the module parameter"
 # Layers that draw from torch's global generator while training.
 _STOCHASTIC_LAYERS = (torch.nn.modules.dropout._DropoutNd, torch.nn.RReLU)
 
@@ -836,6 +844,14 @@ class BaseScoreEstimator(BaseEstimator):
         net = state.pop("net_", None)
         if net is not None:
             state["_net_state"] = self._saved_net_state(net)
+        module = state.get("module")
+        if isinstance(module, torch.nn.Module):
+            # an instance as plain values (skops stores no tensor); the fitted
+            # structure refers to the same instance, as it does after loading
+            state["module"] = {"_module_instance": module_to_plain(module)}
+            structure = state.get("_fitted_structure")
+            if structure is not None and structure.get("module") is module:
+                state["_fitted_structure"] = {**structure, "module": _SAME_MODULE}
         return state
 
     def _saved_net_state(self, net):
@@ -845,6 +861,12 @@ class BaseScoreEstimator(BaseEstimator):
 
     def __setstate__(self, state):
         state = dict(state)
+        module = state.get("module")
+        if isinstance(module, dict) and "_module_instance" in module:
+            state["module"] = module_from_plain(module["_module_instance"])
+            structure = state.get("_fitted_structure")
+            if structure is not None and structure.get("module") == _SAME_MODULE:
+                state["_fitted_structure"] = {**structure, "module": state["module"]}
         saved = state.pop("_net_state", None)
         super().__setstate__(state)
         if saved is not None:

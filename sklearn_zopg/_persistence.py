@@ -14,7 +14,18 @@ import numpy as np
 import torch
 from skorch.history import History
 
-__all__ = ["net_state", "restore_net", "restored_device", "to_plain", "to_tensors"]
+__all__ = [
+    "module_from_plain",
+    "module_to_plain",
+    "net_state",
+    "restore_net",
+    "restored_device",
+    "to_plain",
+    "to_tensors",
+]
+
+# What ``torch.nn.Module.__init__`` puts in every module's ``__dict__``.
+_MODULE_INTERNALS = frozenset(vars(torch.nn.Module()))
 
 
 def to_plain(value):
@@ -74,6 +85,66 @@ def net_state(net):
         ),
         "score_phase_steps": int(net.__dict__.get("score_phase_steps_", 0)),
     }
+
+
+def module_to_plain(module):
+    """A module instance (a ``module`` parameter) as plain Python and numpy:
+    its class, its own attributes, its parameters and buffers as arrays and
+    its submodules likewise, so that ``skops.io`` stores it trusting only
+    the module classes. Hooks registered on it are kept as they are (pickle
+    stores them; skops cannot)."""
+    internals = {
+        key: value
+        for key, value in vars(module).items()
+        if key in _MODULE_INTERNALS
+        and key not in ("_parameters", "_buffers", "_modules")
+        and not (isinstance(value, dict) and not value)  # empty hook tables
+        and key != "_non_persistent_buffers_set"
+    }
+    return {
+        "class": type(module),
+        "attributes": {
+            key: value
+            for key, value in vars(module).items()
+            if key not in _MODULE_INTERNALS
+        },
+        "internals": internals,
+        "parameters": {
+            name: None if p is None else (to_plain(p), bool(p.requires_grad))
+            for name, p in module._parameters.items()
+        },
+        "buffers": {
+            name: None if b is None else to_plain(b)
+            for name, b in module._buffers.items()
+        },
+        "non_persistent": sorted(module._non_persistent_buffers_set),
+        "children": {
+            name: None if child is None else module_to_plain(child)
+            for name, child in module._modules.items()
+        },
+    }
+
+
+def module_from_plain(state):
+    """The module :func:`module_to_plain` describes, built without calling
+    its class's ``__init__`` (its arguments are not known)."""
+    module = state["class"].__new__(state["class"])
+    torch.nn.Module.__init__(module)
+    vars(module).update(state["internals"])
+    for name, saved in state["parameters"].items():
+        param = None
+        if saved is not None:
+            values, requires_grad = saved
+            param = torch.nn.Parameter(torch.as_tensor(values), requires_grad)
+        module.register_parameter(name, param)
+    for name, values in state["buffers"].items():
+        buffer = None if values is None else torch.as_tensor(values)
+        persistent = name not in state["non_persistent"]
+        module.register_buffer(name, buffer, persistent=persistent)
+    for name, child in state["children"].items():
+        module.add_module(name, None if child is None else module_from_plain(child))
+    vars(module).update(state["attributes"])
+    return module
 
 
 def restored_device(device):

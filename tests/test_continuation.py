@@ -352,3 +352,33 @@ def test_a_schedule_scales_the_alternating_surrogate_steps(data):
     assert last_epoch_lr < 0.01
     surrogate_lr = est.net_.alternate_optimizer_.param_groups[0]["lr"]
     assert surrogate_lr == pytest.approx(0.02 * last_epoch_lr / 0.01)
+
+
+class _WithBuffer(torch.nn.Module):
+    def __init__(self, n_features, n_classes, width=5):
+        super().__init__()
+        self.width = width
+        self.body = torch.nn.Sequential(torch.nn.Linear(n_features, width))
+        self.out = torch.nn.Linear(width, n_classes)
+        self.register_buffer("scale", torch.full((1,), 2.0))
+        self.register_buffer("cache", torch.zeros(1), persistent=False)
+
+    def forward(self, X):
+        return self.out(torch.relu(self.body(X))) * self.scale
+
+
+@pytest.mark.parametrize("Estimator", [PGClassifier, ZOClassifier])
+def test_an_estimator_given_a_module_instance_saves_with_skops(Estimator, data):
+    X, y = data
+    est = Estimator(**SMALL, module=_WithBuffer(X.shape[1], 2, width=4)).fit(X, y)
+    sio = pytest.importorskip("skops.io")
+    saved = sio.dumps(est)
+    types = set(sio.get_untrusted_types(data=saved))
+    assert {f"{__name__}._WithBuffer", "torch.nn.modules.linear.Linear"} <= types
+    loaded = sio.loads(saved, trusted=sorted(types))
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    assert loaded.module.width == 4 and "cache" not in loaded.module.state_dict()
+    # the loaded model continues as the original does
+    for model in (est, loaded):
+        model.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))

@@ -58,3 +58,26 @@ def test_unfitted_estimator_and_missing_matplotlib(data, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match="requires matplotlib"):
         ScoreHistoryDisplay.from_estimator(ZOClassifier())
+
+
+@pytest.mark.parametrize(
+    "scoring, title",
+    [
+        ("f1", "PGClassifier, f1"),
+        (None, "PGClassifier, f1_score(pos_label=0)"),
+        ("loss", "PGClassifier, −hamming_loss()"),
+    ],
+)
+def test_the_title_names_the_scorer(scoring, title, data):
+    from sklearn.metrics import f1_score, hamming_loss, make_scorer
+
+    X, y = data
+    scorers = {
+        None: make_scorer(f1_score, pos_label=0),
+        "loss": make_scorer(hamming_loss, greater_is_better=False),
+    }
+    est = PGClassifier(
+        scoring=scorers.get(scoring, scoring), max_epochs=2, random_state=0
+    ).fit(X, y)
+    display = ScoreHistoryDisplay.from_estimator(est)
+    assert display.ax_.get_title() == title
