@@ -15,11 +15,11 @@ made in 0.3 s (at least 3) per cell.
 Run: ``python benchmarks/thread_rule.py``.
 """
 
-import multiprocessing as mp
 import os
 import time
 
 import torch
+from _load import machine_loads
 
 from sklearn_zopg._modules import MLP
 from sklearn_zopg._precision import FLOAT32_MIN_PARAMETERS
@@ -33,13 +33,6 @@ MODELS = [
     (65536, (64,)),
 ]
 ROWS = [1, 64, 256, 2048, 8192]
-
-
-def _burn(stop):
-    torch.set_num_threads(os.cpu_count())
-    a = torch.randn(512, 512)
-    while not stop.is_set():
-        a = torch.tanh(a @ a)
 
 
 def _best_ms(fn, budget=0.3, least=3):
@@ -109,23 +102,9 @@ def _table(load, default):
 def main():
     default = torch.get_num_threads()
     print(f"cores: {os.cpu_count()}, torch default intra-op threads: {default}")
-    for load, n_burners in (("quiet", 0), ("busy", 1)):
-        # spawn, not fork: a forked child of a process that has used torch's
-        # OpenMP threads hangs at its first parallel region.
-        context = mp.get_context("spawn")
-        stop = context.Event()
-        burners = [
-            context.Process(target=_burn, args=(stop,)) for _ in range(n_burners)
-        ]
-        for burner in burners:
-            burner.start()
-        time.sleep(3.0 if burners else 0)  # spawned children import torch first
-        try:
+    for load, busy in machine_loads():
+        with busy:
             _table(load, default)
-        finally:
-            stop.set()
-            for burner in burners:
-                burner.join()
 
 
 if __name__ == "__main__":

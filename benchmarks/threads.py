@@ -11,21 +11,14 @@ quiet machine, one fit per cell on the busy one.
 Run: ``python benchmarks/threads.py``.
 """
 
-import multiprocessing as mp
 import os
 import time
 
 import torch
+from _load import machine_loads
 from _reference import imbalanced_problem
 
 from sklearn_zopg import PGClassifier, ZOClassifier, _threads
-
-
-def _burn(stop):
-    torch.set_num_threads(os.cpu_count())
-    a = torch.randn(512, 512)
-    while not stop.is_set():
-        a = torch.tanh(a @ a)
 
 
 def _fit_seconds(Estimator, hidden, threads, X, y, repeats):
@@ -50,19 +43,9 @@ def main():
     print(f"cores: {os.cpu_count()}, torch default intra-op threads: {default}\n")
     print("| machine | estimator | MLP | default threads (s) | 1 thread (s) | ratio |")
     print("|---|---|---|---|---|---|")
-    for load, n_burners in (("quiet", 0), ("busy", 1)):
-        repeats = 1 if n_burners else 3  # a busy fit can take minutes
-        # spawn, not fork: a forked child of a process that has used torch's
-        # OpenMP threads hangs at its first parallel region.
-        context = mp.get_context("spawn")
-        stop = context.Event()
-        burners = [
-            context.Process(target=_burn, args=(stop,)) for _ in range(n_burners)
-        ]
-        for burner in burners:
-            burner.start()
-        time.sleep(3.0 if burners else 0)  # spawned children import torch first
-        try:
+    for load, busy in machine_loads():
+        repeats = 1 if load == "busy" else 3  # a busy fit can take minutes
+        with busy:
             for Estimator in (PGClassifier, ZOClassifier):
                 for hidden in ((64,), (256, 256)):
                     t_default = _fit_seconds(Estimator, hidden, default, X, y, repeats)
@@ -73,10 +56,6 @@ def main():
                         f"| {t_default / t_one:.2f}x |",
                         flush=True,
                     )
-        finally:
-            stop.set()
-            for burner in burners:
-                burner.join()
 
 
 if __name__ == "__main__":

@@ -315,42 +315,54 @@ def test_pickled_estimator_predicts_the_same(small_multiclass):
 
 
 # ------------------------------------------------------------ threads
+@pytest.fixture
+def thread_counts(monkeypatch):
+    """``set_counts(current, torch_default)``: torch's count now, and the
+    count the package takes for torch's own; torch's count restored after."""
+    from sklearn_zopg import _threads
+
+    before = torch.get_num_threads()
+
+    def set_counts(current, torch_default):
+        monkeypatch.setattr(_threads, "_PROCESS_THREADS", torch_default)
+        monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
+        torch.set_num_threads(current)
+
+    yield set_counts
+    torch.set_num_threads(before)
+
+
+class RecordThreads(Callback):
+    """Appends the intra-op thread count at each epoch to ``seen``."""
+
+    def __init__(self, seen):
+        self.seen = seen
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.seen.append(torch.get_num_threads())
+
+
 def test_small_cpu_fits_use_one_thread_and_restore_the_setting(
-    small_multiclass, monkeypatch
+    small_multiclass, thread_counts, monkeypatch
 ):
     from sklearn_zopg import _threads
 
     X, y = small_multiclass
     seen = []
-
-    class RecordThreads(Callback):
-        def on_epoch_begin(self, net, **kwargs):
-            seen.append(torch.get_num_threads())
-
-    before = torch.get_num_threads()
-    monkeypatch.setattr(_threads, "_PROCESS_THREADS", 2)  # torch's own count
-    monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
-    torch.set_num_threads(2)
-    try:
-        PGClassifier(callbacks=[RecordThreads()], **FAST).fit(X, y)
-        assert seen and set(seen) == {1}
-        assert torch.get_num_threads() == 2
-        seen.clear()
-        # more work per batch than the rule's bound: torch's setting
-        est = PGClassifier(callbacks=[RecordThreads()], **FAST)
-        parameters = 6 * 64 + 64 + 64 * 3 + 3
-        monkeypatch.setattr(
-            _threads, "SINGLE_THREAD_MAX_WORK", min(256, len(X)) * parameters - 1
-        )
-        est.fit(X, y)
-        assert set(seen) == {2}
-    finally:
-        torch.set_num_threads(before)
+    thread_counts(2, 2)
+    PGClassifier(callbacks=[RecordThreads(seen)], **FAST).fit(X, y)
+    assert seen and set(seen) == {1}
+    assert torch.get_num_threads() == 2
+    seen.clear()
+    # more work per batch than the rule's bound: torch's setting
+    parameters = 6 * 64 + 64 + 64 * 3 + 3
+    bound = min(256, len(X)) * parameters - 1
+    monkeypatch.setattr(_threads, "SINGLE_THREAD_MAX_WORK", bound)
+    PGClassifier(callbacks=[RecordThreads(seen)], **FAST).fit(X, y)
+    assert set(seen) == {2}
 
 
-def test_inference_of_little_work_uses_one_thread(small_multiclass, monkeypatch):
-    from sklearn_zopg import _threads
-
+def test_inference_of_little_work_uses_one_thread(small_multiclass, thread_counts):
     X, y = small_multiclass
     seen = []
 
@@ -363,37 +375,18 @@ def test_inference_of_little_work_uses_one_thread(small_multiclass, monkeypatch)
             seen.append(torch.get_num_threads())
             return self.linear(X)
 
-    before = torch.get_num_threads()
-    monkeypatch.setattr(_threads, "_PROCESS_THREADS", 2)
-    monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
-    torch.set_num_threads(2)
-    try:
-        est = PGClassifier(module=Recording, **FAST).fit(X, y)
-        seen.clear()
-        est.predict_proba(X)
-        est.score(X, y)
-        assert seen and set(seen) == {1}
-        assert torch.get_num_threads() == 2
-    finally:
-        torch.set_num_threads(before)
+    thread_counts(2, 2)
+    est = PGClassifier(module=Recording, **FAST).fit(X, y)
+    seen.clear()
+    est.predict_proba(X)
+    est.score(X, y)
+    assert seen and set(seen) == {1}
+    assert torch.get_num_threads() == 2
 
 
-def test_a_thread_count_the_user_set_is_kept(small_multiclass, monkeypatch):
-    from sklearn_zopg import _threads
-
+def test_a_thread_count_the_user_set_is_kept(small_multiclass, thread_counts):
     X, y = small_multiclass
     seen = []
-
-    class RecordThreads(Callback):
-        def on_epoch_begin(self, net, **kwargs):
-            seen.append(torch.get_num_threads())
-
-    before = torch.get_num_threads()
-    monkeypatch.setattr(_threads, "_PROCESS_THREADS", 3)
-    monkeypatch.setattr(_threads, "_ENVIRONMENT_THREADS", False)
-    torch.set_num_threads(2)  # not torch's count: the user's
-    try:
-        PGClassifier(callbacks=[RecordThreads()], **FAST).fit(X, y)
-        assert set(seen) == {2}
-    finally:
-        torch.set_num_threads(before)
+    thread_counts(2, 3)  # not torch's count: the user's
+    PGClassifier(callbacks=[RecordThreads(seen)], **FAST).fit(X, y)
+    assert set(seen) == {2}

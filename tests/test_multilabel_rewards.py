@@ -99,6 +99,19 @@ def test_scorers_outside_the_count_family_have_no_multilabel_twin():
     assert multilabel_metric_for(scorer_parts(get_scorer("f1")), 3) is None  # binary
 
 
+def _drawn(rng, true_shape, predicted_shape, density, weighted):
+    """A 0/1 truth and prediction of the shapes, and weights (with zeros,
+    never all zero) or None."""
+    y = torch.as_tensor((rng.random(true_shape) < density).astype(np.int64))
+    Y = torch.as_tensor((rng.random(predicted_shape) < density).astype(np.int64))
+    w = None
+    if weighted:
+        w = torch.as_tensor(rng.choice([0.0, 0.5, 1.0, 2.5], size=true_shape[0]))
+        if w.sum() == 0:
+            w[0] = 1.0
+    return y, Y, w
+
+
 @pytest.mark.parametrize("scoring", MULTILABEL_SCORERS, ids=str)
 @settings(max_examples=25, deadline=None)
 @given(
@@ -114,13 +127,7 @@ def test_per_entry_credit_equals_recomputation(
 ):
     """swap[k, i, l, c] is the score of matrix k with entry (i, l) set to c."""
     rng = np.random.default_rng(seed)
-    y = torch.as_tensor((rng.random((n, L)) < density).astype(np.int64))
-    Y = torch.as_tensor((rng.random((K, n, L)) < density).astype(np.int64))
-    w = None
-    if weighted:
-        w = torch.as_tensor(rng.choice([0.0, 0.5, 1.0, 2.5], size=n))
-        if w.sum() == 0:
-            w[0] = 1.0
+    y, Y, w = _drawn(rng, (n, L), (K, n, L), density, weighted)
     reward = MultilabelReward(scoring, L)
     assert reward.count_based
     with warnings.catch_warnings():
@@ -162,15 +169,9 @@ def test_one_changed_label_scores_as_the_whole_matrix(
     """score_column (the decision offsets' search) equals scoring the K
     matrices whole."""
     rng = np.random.default_rng(seed)
-    y = torch.as_tensor((rng.random((n, L)) < density).astype(np.int64))
-    base = torch.as_tensor((rng.random((n, L)) < density).astype(np.int64))
+    y, base, w = _drawn(rng, (n, L), (n, L), density, weighted)
     column = torch.as_tensor((rng.random((K, n)) < 0.5).astype(np.int64))
     c = int(rng.integers(L))
-    w = None
-    if weighted:
-        w = torch.as_tensor(rng.choice([0.0, 0.5, 1.0, 2.5], size=n))
-        if w.sum() == 0:
-            w[0] = 1.0
     reward = MultilabelReward(scoring, L)
     Y = base.expand(K, n, L).clone()
     Y[:, :, c] = column
