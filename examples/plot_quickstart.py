@@ -32,4 +32,7 @@ for Estimator in (PGClassifier, ZOClassifier):
 # The last fit's training curve: the cross-entropy warm start (shaded), then
 # training on the F1 of the malignant class.
 display = ScoreHistoryDisplay.from_estimator(model[-1])
-print(f"kept: {display.epochs[-1]} epochs, last training F1 {display.train_score[-1]:.3f}")
+print(
+    f"{len(display.epochs)} epochs, training F1 of the last "
+    f"{display.train_score[-1]:.3f}"
+)

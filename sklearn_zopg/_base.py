@@ -584,8 +584,12 @@ class BaseScoreEstimator(BaseEstimator):
     def _continued_net(self):
         """``net_`` rebuilt from the estimator's current parameters with its
         fitted state: the net a pickle round trip gives, sharing no tensor
-        with ``net_``."""
-        return self._restored_net(copy.deepcopy(self._saved_net_state(self.net_)))
+        with ``net_``. The fitted reward is kept while ``scoring`` is the
+        one it was built for (building it calls the scorer once)."""
+        fitted = self.net_.reward
+        same = getattr(fitted, "scoring", None) is self.scoring
+        saved = copy.deepcopy(self._saved_net_state(self.net_))
+        return self._restored_net(saved, reward=fitted if same else None)
 
     def _fit_threads(self, net, X, device):
         """The intra-op threads of a fit on ``X``: its calls are batches."""
@@ -872,14 +876,16 @@ class BaseScoreEstimator(BaseEstimator):
         if saved is not None:
             self.net_ = self._restored_net(saved)
 
-    def _restored_net(self, saved):
-        """The fitted net rebuilt from the estimator's parameters and ``saved``."""
+    def _restored_net(self, saved, reward=None):
+        """The fitted net rebuilt from the estimator's parameters and ``saved``
+        (with ``reward``, or the reward rebuilt from ``scoring``)."""
         device = restored_device(self.device)
         arrays = [a for a in saved["module"].values() if a.dtype.kind == "f"]
         dtype = torch.float64
         if arrays:
             dtype = torch.from_numpy(arrays[0][:0].copy()).dtype
-        reward = self._restored_reward(saved["reward"])
+        if reward is None:
+            reward = self._restored_reward(saved["reward"])
         net = self._new_net(
             reward,
             1,
@@ -1101,8 +1107,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             torch.as_tensor(offsets, dtype=torch.float64) if offsets.any() else None
         )
 
-    def _restored_net(self, saved):
-        net = super()._restored_net(saved)
+    def _restored_net(self, saved, reward=None):
+        net = super()._restored_net(saved, reward)
         self._set_net_offsets(net, self.decision_offsets_)
         return net
 
