@@ -1062,10 +1062,10 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         of the earlier calls, weighted by the rows each was tuned on. A chunk
         lacking a class leaves the offsets as they were, and a small chunk
         moves them little."""
+        if not self._tunes_offsets(net.reward):  # zeros, as in fit
+            return self._decision_attributes(net, dataset, targets)
         previous = getattr(self, "decision_offsets_", np.zeros(targets.n_outputs))
         earlier = getattr(self, "_offset_rows", 0)
-        if not self._tunes_offsets(net.reward):
-            return {"decision_offsets_": previous, "_offset_rows": earlier}
         y = torch.as_tensor(dataset.y).cpu().numpy()
         if y.ndim == 2:
             supported = (y.min(0) == 0) & (y.max(0) == 1)
