@@ -589,7 +589,16 @@ class BaseScoreEstimator(BaseEstimator):
         fitted = self.net_.reward
         same = getattr(fitted, "scoring", None) is self.scoring
         saved = copy.deepcopy(self._saved_net_state(self.net_))
-        return self._restored_net(saved, reward=fitted if same else None)
+        net = self._restored_net(saved, reward=fitted if same else None)
+        # the optimizer's settings as they are now (its state keeps the saved)
+        settings = {
+            key: value
+            for key, value in self._optimizer_params().items()
+            if key in net.optimizer_.defaults
+        }
+        for group in net.optimizer_.param_groups:
+            group.update(settings)
+        return net
 
     def _fit_threads(self, net, X, device):
         """The intra-op threads of a fit on ``X``: its calls are batches."""

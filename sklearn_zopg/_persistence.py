@@ -64,6 +64,7 @@ def net_state(net):
     return {
         "module": to_plain(dict(net.module_.state_dict())),
         "optimizer": to_plain(net.optimizer_.state_dict()),
+        "optimizer_class": _qualified_name(type(net.optimizer_)),
         "history": to_plain(list(net.history)),
         "phase": net.phase,
         "lr": float(net.lr),
@@ -147,6 +148,10 @@ def module_from_plain(state):
     return module
 
 
+def _qualified_name(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def restored_device(device):
     """``device``, or the CPU with a warning where CUDA is not available (as
     skorch loads a net saved on a GPU)."""
@@ -170,7 +175,11 @@ def restore_net(net, state):
     net.module_.load_state_dict(to_tensors(state["module"], device))
     net.set_params(phase=state["phase"], lr=state["lr"])
     net.initialize_optimizer()
-    net.optimizer_.load_state_dict(to_tensors(state["optimizer"], device))
+    saved_class = state.get("optimizer_class", _qualified_name(type(net.optimizer_)))
+    if saved_class == _qualified_name(type(net.optimizer_)):
+        net.optimizer_.load_state_dict(to_tensors(state["optimizer"], device))
+    # else the optimizer was changed (set_params between partial_fit calls):
+    # another optimizer's momenta do not apply, it starts afresh
     net.history_ = History(state["history"])
     dict(net.callbacks_)["weight_decay"].weight_decay = state["weight_decay"]
     if state.get("alternate_optimizer") is not None:

@@ -382,3 +382,28 @@ def test_an_estimator_given_a_module_instance_saves_with_skops(Estimator, data):
     for model in (est, loaded):
         model.partial_fit(X, y)
     np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        (
+            dict(optimizer=torch.optim.SGD, optimizer_params={"momentum": 0.9}),
+            {"momentum": 0.9},
+        ),
+        (dict(optimizer_params={"betas": (0.5, 0.9)}), {"betas": (0.5, 0.9)}),
+    ],
+    ids=["another optimizer", "its settings"],
+)
+def test_a_changed_optimizer_applies_at_the_next_partial_fit(changes, expected, data):
+    """Another optimizer starts afresh (momenta do not transfer between
+    optimizers); changed settings apply to the carried-over state."""
+    X, y = data
+    est = PGClassifier(**SMALL).fit(X, y)
+    direct = _continue(copy.copy(est), X, y, changes)
+    moved = _continue(est, X, y, changes, ROUND_TRIPS["pickle"])
+    torch.testing.assert_close(_parameters(direct), _parameters(moved), rtol=0, atol=0)
+    optimizer = direct.net_.optimizer_
+    assert isinstance(optimizer, changes.get("optimizer", torch.optim.Adam))
+    for key, value in expected.items():
+        assert optimizer.param_groups[0][key] == value
