@@ -598,6 +598,8 @@ class BaseScoreEstimator(BaseEstimator):
         }
         for group in net.optimizer_.param_groups:
             group.update(settings)
+        if self.weight_decay != "auto":  # "auto" stays as the first call fixed it
+            dict(net.callbacks_)["weight_decay"].weight_decay = self.weight_decay
         return net
 
     def _fit_threads(self, net, X, device):

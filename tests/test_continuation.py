@@ -80,9 +80,10 @@ def _continue(est, X, y, changes, round_trip=None):
         (dict(early_stopping=True), dict(early_stopping=False)),
         ({}, dict(batch_size=32)),
         ({}, dict(lr=0.003)),
+        ({}, dict(weight_decay=0.5)),
         (dict(surrogate_schedule="alternate", surrogate_epochs=1), {}),
     ],
-    ids=["after-early-stopping", "batch_size", "lr", "alternate"],
+    ids=["after-early-stopping", "batch_size", "lr", "weight_decay", "alternate"],
 )
 def test_partial_fit_is_the_same_with_and_without_a_round_trip(
     Estimator, fitted, changes, data
@@ -97,6 +98,9 @@ def test_partial_fit_is_the_same_with_and_without_a_round_trip(
     moved = _continue(est, X, y, changes, ROUND_TRIPS["pickle"])
     torch.testing.assert_close(_parameters(direct), _parameters(moved), rtol=0, atol=0)
     assert direct.n_iter_ == len(direct.net_.history) == epochs + 2
+    if "weight_decay" in changes:
+        penalty = dict(direct.net_.callbacks_)["weight_decay"].weight_decay
+        assert penalty == changes["weight_decay"]
 
 
 @pytest.mark.parametrize("round_trip", ["deepcopy", "skops"])
