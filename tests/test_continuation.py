@@ -411,3 +411,15 @@ def test_a_changed_optimizer_applies_at_the_next_partial_fit(changes, expected, 
     assert isinstance(optimizer, changes.get("optimizer", torch.optim.Adam))
     for key, value in expected.items():
         assert optimizer.param_groups[0][key] == value
+
+
+@pytest.mark.parametrize("Estimator", [PGClassifier, ZORegressor])
+def test_a_changed_scoring_trains_the_next_partial_fit(Estimator, data):
+    X, y = data
+    y = _targets(Estimator, X, y)
+    scoring = "balanced_accuracy" if Estimator is PGClassifier else "r2"
+    est = Estimator(**SMALL).fit(X, y)
+    direct = _continue(copy.copy(est), X, y, dict(scoring=scoring))
+    moved = _continue(est, X, y, dict(scoring=scoring), ROUND_TRIPS["pickle"])
+    torch.testing.assert_close(_parameters(direct), _parameters(moved), rtol=0, atol=0)
+    assert direct.net_.reward.scoring == scoring
