@@ -165,7 +165,11 @@ def _shift_scores(reward, y, shifted, c, margins, others, shifts, sample_weight)
         )
     n, C = shifted.shape
     labels_only, single = _scores_labels(reward), others.ndim == 1
-    width = 1 if labels_only else C
+    # entries held per candidate: one label per row where only the changed
+    # output is scored (single labels; multilabel counted from one column),
+    # the whole row where K matrices or logits are formed
+    counted = single or getattr(reward, "count_based", False)
+    width = 1 if labels_only and counted else C
     per_chunk = max(1, _CHUNK_ENTRIES // max(1, n * width))
     out = []
     for part in shifts.split(per_chunk):
