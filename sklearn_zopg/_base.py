@@ -3,6 +3,7 @@
 import contextlib
 import copy
 import inspect
+import math
 import threading
 import warnings
 from numbers import Integral, Real
@@ -23,6 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ._batches import RowBatches, as_tensors, training_dataset
+from ._budget import CosineDecay, phase_epochs, user_schedules
 from ._chunks import Chunk, surrogate_phase
 from ._early_stopping import BestAcrossPhases, StratifiedHoldout, ValidationScore
 from ._messages import CONTINUATIONS, preview
@@ -318,14 +320,20 @@ class BaseScoreEstimator(BaseEstimator):
         "optimizer": [type],
         "optimizer_params": [None, dict],
         "lr": [Interval(Real, 0, None, closed="neither")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [None, list],
         "warm_start": ["boolean"],
-        "surrogate_epochs": [Interval(Integral, 0, None, closed="left")],
+        "surrogate_epochs": [
+            Interval(Integral, 0, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "surrogate_lr": [None, Interval(Real, 0, None, closed="neither")],
         "surrogate_schedule": [StrOptions({"before", "alternate"})],
         "surrogate_every": [Interval(Integral, 1, None, closed="left")],
@@ -334,6 +342,7 @@ class BaseScoreEstimator(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_schedule": [StrOptions({"cosine", "constant"})],
     }
 
     def __init__(
@@ -362,6 +371,7 @@ class BaseScoreEstimator(BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         weight_decay=0.01,
+        lr_schedule="constant",
     ):
         self.scoring = scoring
         self.module = module
@@ -386,6 +396,7 @@ class BaseScoreEstimator(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
 
     def set_params(self, **params):
         """Set the estimator's parameters (sklearn's ``set_params``).
@@ -502,7 +513,9 @@ class BaseScoreEstimator(BaseEstimator):
             net.reward.scored_data(X_user, y_user),
             net.reward.scored_net(net),
         ):
-            self._run_phases(net, dataset, skip_surrogate=continued is not None)
+            self._run_phases(
+                net, dataset, self._training_rows(X), continued is not None
+            )
             decision = self._decision_attributes(net, dataset, targets)
 
         for name, value in {**targets.attributes, **decision}.items():
@@ -552,7 +565,12 @@ class BaseScoreEstimator(BaseEstimator):
         dataset = _dataset(X, train, sample_weight, rows, net)
         phase = (
             "surrogate"
-            if surrogate_phase(net.history, self.surrogate_epochs)
+            if surrogate_phase(
+                net.history,
+                phase_epochs(
+                    self.surrogate_epochs, X.shape[0], self.batch_size, "surrogate"
+                ),
+            )
             else "score"
         )
         lr = self._score_lr(net.reward)
@@ -778,8 +796,10 @@ class BaseScoreEstimator(BaseEstimator):
                     ),
                 ),
             ]
+        callbacks += [("lr_schedule", CosineDecay())]
+        score_epochs, surrogate_epochs = self._phase_epochs(n_rows)
         if self.verbose >= 2:
-            total = self.surrogate_epochs + self.max_epochs
+            total = surrogate_epochs + score_epochs
             callbacks += [("fit_progress", FitProgress(total))]
         criterion, nonlinearity = self._output_layer(reward)
         net = self._net_class(
@@ -791,7 +811,7 @@ class BaseScoreEstimator(BaseEstimator):
             optimizer=self.optimizer,
             lr=self._score_lr(reward),
             **{f"optimizer__{k}": v for k, v in self._optimizer_params().items()},
-            max_epochs=self.max_epochs,
+            max_epochs=score_epochs,
             batch_size=self.batch_size,
             device=str(device),
             callbacks=callbacks + [_own_copy(c) for c in self.callbacks or []],
@@ -809,22 +829,48 @@ class BaseScoreEstimator(BaseEstimator):
         )
         return net.initialize()
 
-    def _run_phases(self, net, dataset, skip_surrogate):
+    def _training_rows(self, X):
+        """Rows a fit on ``X`` trains on (less those early stopping holds out)."""
+        n_rows = X.shape[0]
+        if self.early_stopping:
+            n_rows -= math.ceil(n_rows * self.validation_fraction)
+        return max(1, n_rows)
+
+    def _phase_epochs(self, n_rows):
+        """Epochs of the score and surrogate phases of a fit on ``n_rows``
+        training rows (``"auto"``: from a number of optimizer steps)."""
+        return tuple(
+            phase_epochs(setting, n_rows, self.batch_size, phase)
+            for setting, phase in (
+                (self.max_epochs, "score"),
+                (self.surrogate_epochs, "surrogate"),
+            )
+        )
+
+    def _run_phases(self, net, dataset, n_rows, skip_surrogate):
         """The surrogate phase (cross-entropy, ``surrogate_lr``), then the score
         phase (``scoring``, ``lr``) with a fresh optimizer: no momentum carried
-        over from the surrogate's gradients. An early stopping (ours or a
-        skorch ``EarlyStopping`` of the user's) that ends the surrogate
-        phase ends that phase only; an interruption ends the fit."""
-        if self.surrogate_epochs and not skip_surrogate:
+        over from the surrogate's gradients. With ``lr_schedule="cosine"``
+        (and no skorch ``LRScheduler`` of the user's) each phase's rate decays
+        to zero over its ``n_rows`` training rows' steps. An early stopping
+        (ours or a skorch ``EarlyStopping`` of the user's) that ends the
+        surrogate phase ends that phase only; an interruption ends the fit."""
+        score_epochs, surrogate_epochs = self._phase_epochs(n_rows)
+        schedule = dict(net.callbacks_)["lr_schedule"]
+        decays = self.lr_schedule == "cosine" and not user_schedules(net.callbacks_)
+        batches = math.ceil(n_rows / self.batch_size)
+        if surrogate_epochs and not skip_surrogate:
             lr = self.surrogate_lr or self._score_lr(net.reward)
             net.set_params(phase="surrogate", lr=lr)
             _fresh_optimizer(net)
-            net.partial_fit(dataset, epochs=self.surrogate_epochs)
+            schedule.plan(surrogate_epochs * batches if decays else None)
+            net.partial_fit(dataset, epochs=surrogate_epochs)
             if net.interrupted_ and not _stopped_early(net):
                 return  # interrupted by the user: the whole fit ends here
         net.set_params(phase="score", lr=self._score_lr(net.reward))
         _fresh_optimizer(net)
-        net.partial_fit(dataset, epochs=self.max_epochs)
+        schedule.plan(score_epochs * batches if decays else None)
+        net.partial_fit(dataset, epochs=score_epochs)
 
     def _decision_attributes(self, net, dataset, targets):
         """Fitted attributes of the decision rule, set after training on

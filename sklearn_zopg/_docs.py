@@ -81,10 +81,13 @@ scoring : str or callable, default="accuracy"
     lr : {lr_type}, default={lr}
         Learning rate of the score phase (training on ``scoring``).{lr_note}
 
-    max_epochs : int, default=100
-        Epochs of training on ``scoring`` (the score phase). The surrogate
-        phase runs ``surrogate_epochs`` more before them, so a fresh fit runs
-        ``surrogate_epochs + max_epochs`` epochs (``n_iter_`` counts both).
+    max_epochs : int or "auto", default=100
+        Epochs of training on ``scoring`` (the score phase). ``"auto"``
+        counts the budget in optimizer steps instead: one step per training
+        row up to 2,000 steps, in as many epochs as that takes, between 5
+        and 250 (at ``batch_size=256``: 250 epochs for 721 rows, 8 for
+        64,000). The surrogate phase runs ``surrogate_epochs`` more before
+        them, so a fresh fit runs both (``n_iter_`` counts both).
 
     batch_size : int, default=256
         Rows per training step.
@@ -123,11 +126,14 @@ scoring : str or callable, default="accuracy"
         ``hidden_layer_sizes``), the classes or the number of features is an
         error.
 
-    surrogate_epochs : int, default={surrogate_epochs}
+    surrogate_epochs : int or "auto", default={surrogate_epochs}
         The hybrid of [1]_: epochs of ordinary cross-entropy training (the
         differentiable surrogate) before training on ``scoring``. The score
         phase then refines the warm-started model with a fresh optimizer.
-        Skipped when ``warm_start`` continues a fitted model.
+        Skipped when ``warm_start`` continues a fitted model. ``"auto"``:
+        one optimizer step per 4 training rows up to 400 steps, between 1
+        and 40 epochs (for ``partial_fit``, that many calls on chunks of the
+        current size).
 
     surrogate_lr : float, default={surrogate_lr}
         Learning rate of the surrogate epochs and steps; None uses ``lr``.
@@ -173,7 +179,15 @@ scoring : str or callable, default="accuracy"
         ``0.5 * weight_decay * ||theta||^2`` is minimized along with the
         loss. Unlike ``MLPClassifier``'s ``alpha`` it is not divided by the
         batch size, and it covers biases too. Raise it when the model
-        over-fits (small or noisy data), lower it for large data.{weight_decay_note}"""
+        over-fits (small or noisy data), lower it for large data.{weight_decay_note}
+
+    lr_schedule : {{"cosine", "constant"}}, default="constant"
+        The learning rate over each phase of a ``fit``: ``"cosine"`` decays
+        it from ``lr`` (``surrogate_lr``) to zero over the phase's steps,
+        ``(1 + cos(pi t / T)) / 2``; ``"constant"`` keeps it. A skorch
+        ``LRScheduler`` in ``callbacks`` sets the rate instead, and
+        ``partial_fit`` calls, whose number is not known, train at the full
+        rate."""
 )
 
 

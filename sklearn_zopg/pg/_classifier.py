@@ -164,6 +164,7 @@ class PGClassifier(BaseScoreClassifier):
         n_iter_no_change=10,
         tol=1e-4,
         weight_decay=0.003,
+        lr_schedule="constant",
         n_samples=16,
         baseline="mean",
         credit="auto",
@@ -194,6 +195,7 @@ class PGClassifier(BaseScoreClassifier):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             weight_decay=weight_decay,
+            lr_schedule=lr_schedule,
         )
         self.n_samples = n_samples
         self.baseline = baseline

@@ -135,6 +135,7 @@ class PGRegressor(BaseScoreRegressor):
         n_iter_no_change=10,
         tol=1e-4,
         weight_decay=0.01,
+        lr_schedule="constant",
         n_samples=16,
         baseline="loo",
         credit="auto",
@@ -164,6 +165,7 @@ class PGRegressor(BaseScoreRegressor):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             weight_decay=weight_decay,
+            lr_schedule=lr_schedule,
         )
         self.n_samples = n_samples
         self.baseline = baseline

@@ -257,6 +257,7 @@ class ZOClassifier(BaseScoreClassifier):
         n_iter_no_change=10,
         tol=1e-4,
         weight_decay="auto",
+        lr_schedule="constant",
         n_samples=16,
         epsilon=0.1,
         baseline="current",
@@ -292,6 +293,7 @@ class ZOClassifier(BaseScoreClassifier):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             weight_decay=weight_decay,
+            lr_schedule=lr_schedule,
         )
         self.n_samples = n_samples
         self.epsilon = epsilon

@@ -126,6 +126,7 @@ batched, memory_efficient
         n_iter_no_change=10,
         tol=1e-4,
         weight_decay=0.01,
+        lr_schedule="constant",
         n_samples=16,
         epsilon=0.1,
         baseline="current",
@@ -160,6 +161,7 @@ batched, memory_efficient
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             weight_decay=weight_decay,
+            lr_schedule=lr_schedule,
         )
         self.n_samples = n_samples
         self.epsilon = epsilon
