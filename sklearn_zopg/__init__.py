@@ -3,6 +3,7 @@
 from . import diagnostics
 from ._checks import expected_failed_checks
 from ._display import ScoreHistoryDisplay
+from ._modules import MLP
 from ._sparse import SparseInputLinear
 from .pg import PGClassifier, PGRegressor
 from .rewards import (
@@ -18,6 +19,7 @@ from .zo import ZOClassifier, ZORegressor
 __version__ = "0.1.0"
 
 __all__ = [
+    "MLP",
     "PGClassifier",
     "PGRegressor",
     "Reward",

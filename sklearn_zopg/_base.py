@@ -28,7 +28,7 @@ from ._budget import CosineDecay, phase_epochs, user_schedules
 from ._chunks import Chunk, surrogate_phase
 from ._early_stopping import BestAcrossPhases, StratifiedHoldout, ValidationScore
 from ._messages import CONTINUATIONS, preview
-from ._modules import build_module, check_module_output
+from ._modules import build_module, check_module_output, fit_inputs
 from ._net import (
     PREDICT_CHUNK,
     FitProgress,
@@ -46,6 +46,7 @@ from ._persistence import (
     restored_device,
 )
 from ._precision import training_dtype
+from ._quantiles import inputs_mapped, mapped_rows
 from ._scaling import warn_if_unscaled
 from ._sparse import SPARSE_FORMAT, density, probe_rows
 from ._threads import call_threads
@@ -271,10 +272,13 @@ def _module_dtype(module):
 
 def _dataset(X, train, sample_weight, rows, net):
     """The kept rows as the net's training dataset, on its device and in its
-    module's dtype; ``index`` maps each row to the user's row."""
+    module's dtype, through the module's input map (train within
+    :func:`~sklearn_zopg._quantiles.inputs_mapped`); ``index`` maps each row
+    to the user's row."""
     device = torch.device(net.device)
+    X = as_tensors(X, device, _module_dtype(net.module_))
     return training_dataset(
-        as_tensors(X, device, _module_dtype(net.module_)),
+        mapped_rows(net.module_, X),  # the input map applied once
         as_tensors(train, device),  # class indices, or y as the user gave it
         None if sample_weight is None else as_tensors(sample_weight, device),
         index=torch.as_tensor(rows),
@@ -498,17 +502,18 @@ class BaseScoreEstimator(BaseEstimator):
         seed, split_seed = (int(rng.randint(2**31 - 1)) for _ in range(2))
 
         X, train, sample_weight, rows = _kept_rows(X, targets.train, sample_weight)
-        net = self._build_net(reward, X, targets.n_outputs, device, seed)
-        dataset = _dataset(X, train, sample_weight, rows, net)
+        net = self._build_net(reward, X, targets.n_outputs, device, seed, sample_weight)
         if continued is not None:
             net.module_.load_state_dict(continued.module_.state_dict())
             net.history_ = copy.deepcopy(continued.history)
+        dataset = _dataset(X, train, sample_weight, rows, net)
         if self.early_stopping:
             net.set_params(
                 train_split=StratifiedHoldout(self.validation_fraction, split_seed)
             )
         with (
             _training_rng(net.module_, seed + 2),
+            inputs_mapped(net.module_),
             self._fit_threads(net, X, device),
             net.reward.scored_data(X_user, y_user),
             net.reward.scored_net(net),
@@ -558,7 +563,9 @@ class BaseScoreEstimator(BaseEstimator):
             )
         X, train, sample_weight, rows = _kept_rows(X, targets.train, sample_weight)
         if first:
-            net = self._build_net(targets.reward, X, targets.n_outputs, device, seed)
+            net = self._build_net(
+                targets.reward, X, targets.n_outputs, device, seed, sample_weight
+            )
         else:
             net = self._continued_net()
             device = torch.device(net.device)
@@ -583,6 +590,7 @@ class BaseScoreEstimator(BaseEstimator):
             net.set_params(lr=lr)  # optimizer's (scheduled) lr goes on
         with (
             _training_rng(net.module_, net.seed + 2 + len(net.history)),
+            inputs_mapped(net.module_),
             self._fit_threads(net, X, device),
             net.reward.scored_data(X_user, y_user),
             net.reward.scored_net(net),
@@ -753,11 +761,13 @@ class BaseScoreEstimator(BaseEstimator):
                     f"{_shown(value)}). {fix}"
                 )
 
-    def _build_net(self, reward, X, n_classes, device, seed):
-        """The initialized net for training rows ``X``: its module checked on
-        a few of them."""
+    def _build_net(self, reward, X, n_classes, device, seed, sample_weight=None):
+        """The initialized net for training rows ``X`` (of weights
+        ``sample_weight``): its input map fitted on them, its module checked
+        on a few of them."""
         n_rows, n_features = X.shape
         net = self._new_net(reward, n_rows, n_features, n_classes, device, seed)
+        fit_inputs(net.module_, X, sample_weight)
         dtype = _module_dtype(net.module_)
         check_module_output(
             net.module_, probe_rows(X, device, dtype), n_classes, self._module_outputs

@@ -2,10 +2,15 @@
 
 import copy
 import inspect
+import math
 
+import numpy as np
 import torch
+from scipy.sparse import issparse
 from torch import nn
 
+from ._quantiles import MAX_ROWS as QUANTILE_ROWS
+from ._quantiles import QuantileInput
 from ._sparse import SparseInputLinear, is_sparse_tensor
 
 __all__ = ["MLP", "build_module", "check_module_output"]
@@ -15,10 +20,14 @@ DATA_ARGUMENTS = ("n_features", "n_classes")
 
 
 class MLP(nn.Module):
-    """A multilayer perceptron returning class logits.
+    """The default module: a multilayer perceptron returning class logits
+    (or regression outputs).
 
-    Takes a dense batch or a torch sparse CSR batch (its first layer is a
-    :class:`~sklearn_zopg.SparseInputLinear`).
+    Takes a dense batch or a torch sparse CSR batch (its first linear layer
+    is a :class:`~sklearn_zopg.SparseInputLinear`). The estimators build
+    ``MLP(n_features, n_outputs, hidden_layer_sizes)``; pass ``module=MLP``
+    with ``module_params`` to set its arguments yourself
+    (``{"input_quantiles": 0}`` leaves the input as it comes).
 
     Parameters
     ----------
@@ -28,9 +37,26 @@ class MLP(nn.Module):
         Output width (one logit per class).
     hidden_layer_sizes : sequence of int, default=(64,)
         Widths of the hidden ReLU layers.
+    input_quantiles : int, default=64
+        Knots of a map of each numeric input column through its training
+        quantiles onto a standard normal's (as ``QuantileTransformer``),
+        taken by the estimators from the training rows: heavy-tailed
+        columns spread out as ranks do. Columns of at most two values and
+        sparse input pass unchanged. 0: no map. See the user guide,
+        "Choosing a module".
+
+    Examples
+    --------
+    >>> from sklearn_zopg import MLP, ZOClassifier
+    >>> clf = ZOClassifier(
+    ...     module=MLP,
+    ...     module_params={"hidden_layer_sizes": (128, 64), "input_quantiles": 0},
+    ... )
     """
 
-    def __init__(self, n_features, n_classes, hidden_layer_sizes=(64,)):
+    def __init__(
+        self, n_features, n_classes, hidden_layer_sizes=(64,), input_quantiles=64
+    ):
         super().__init__()
         widths = [n_features, *hidden_layer_sizes, n_classes]
         layers = []
@@ -38,10 +64,16 @@ class MLP(nn.Module):
             # The first layer also multiplies a sparse batch (SparseInputLinear).
             linear = nn.Linear if layers else SparseInputLinear
             layers += [linear(fan_in, fan_out), nn.ReLU()]
+        # the input map first (an identity of no buffers when off)
+        self.inputs = (
+            QuantileInput(n_features, input_quantiles)
+            if input_quantiles
+            else nn.Identity()
+        )
         self.layers = nn.Sequential(*layers[:-1])
 
     def forward(self, X):
-        return self.layers(X)
+        return self.layers(self.inputs(X))
 
 
 def _data_arguments(module_class, n_features, n_classes, given):
@@ -56,6 +88,23 @@ def _data_arguments(module_class, n_features, n_classes, given):
         for name in DATA_ARGUMENTS
         if name in accepted and name not in given
     }
+
+
+def fit_inputs(module, X, sample_weight=None):
+    """Fit the input maps of ``module`` (its
+    :class:`~sklearn_zopg._quantiles.QuantileInput` parts) on the training
+    rows ``X`` (an array; a sparse matrix leaves them off), weighted by
+    ``sample_weight``."""
+    parts = [p for p in module.modules() if isinstance(p, QuantileInput)]
+    if not parts or issparse(X):
+        return
+    step = max(1, math.ceil(X.shape[0] / QUANTILE_ROWS))
+    knots = parts[0].knots
+    rows = torch.as_tensor(np.asarray(X[::step]), device=knots.device)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)[::step]
+    for part in parts:
+        part.fit_inputs(rows.to(knots.dtype), sample_weight)
 
 
 def build_module(module, module_params, n_features, n_classes, hidden_layer_sizes):

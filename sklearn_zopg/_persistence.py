@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from skorch.history import History
 
+from ._modules import MLP
+
 __all__ = [
     "module_from_plain",
     "module_to_plain",
@@ -168,11 +170,24 @@ def restored_device(device):
     return device
 
 
+def _load_module(module, saved):
+    """``module.load_state_dict(saved)``; a model saved before the default
+    MLP had its input map loads with the map off, as it was trained."""
+    missing = set(module.state_dict()) - set(saved)
+    if isinstance(module, MLP) and missing == {
+        key for key in module.state_dict() if key.startswith("inputs.")
+    }:
+        module.load_state_dict(saved, strict=False)
+        module.inputs = torch.nn.Identity()
+        return
+    module.load_state_dict(saved)
+
+
 def restore_net(net, state):
     """Load ``state`` (from :func:`net_state`) into ``net``, a net built
     anew with the estimator's parameters, and return it."""
     device = next(net.module_.parameters()).device
-    net.module_.load_state_dict(to_tensors(state["module"], device))
+    _load_module(net.module_, to_tensors(state["module"], device))
     net.set_params(phase=state["phase"], lr=state["lr"])
     net.initialize_optimizer()
     saved_class = state.get("optimizer_class", _qualified_name(type(net.optimizer_)))

@@ -159,7 +159,8 @@ def test_offsets_tuned_on_the_validation_split_with_early_stopping(rare_positive
     net = est.net_
     rows = net.train_split(_training_data(est, X, y))[1]
     features = rows.X["X"] if isinstance(rows.X, dict) else rows.X
-    logits = net.logits(features).double() + torch.as_tensor(est.decision_offsets_)
+    logits = net.logits(features, offsets=False).double()
+    logits += torch.as_tensor(est.decision_offsets_)
     valid_f1 = f1_score(rows.y.numpy(), logits.argmax(1).numpy())
     assert valid_f1 >= est.best_validation_score_ - 1e-12
 

@@ -110,7 +110,7 @@ def test_incremental_search_over_lr_and_n_samples(client, blocks):
     _, _, X_blocks, y_blocks = blocks
     search = model_selection.IncrementalSearchCV(
         PGClassifier(scoring="f1", random_state=0),
-        {"lr": [0.003, 0.03], "n_samples": [4, 16]},
+        {"lr": [0.01, 0.1], "n_samples": [4, 16]},
         n_initial_parameters="grid",
         max_iter=4,
         decay_rate=None,

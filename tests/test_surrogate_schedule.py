@@ -98,7 +98,7 @@ def test_alternate_trains_the_unperturbed_parameters_too(Estimator):
             callbacks=[start],
             random_state=0,
         ).fit(X, y)
-        end = est.net_.module_.state_dict()
+        end = dict(est.net_.module_.named_parameters())
         start = next(c for _, c in est.net_.callbacks_ if isinstance(c, type(start)))
         moved[schedule] = {k: not torch.equal(start.start_[k], end[k]) for k in end}
     perturbed = {

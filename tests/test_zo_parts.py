@@ -95,7 +95,8 @@ def test_evaluation_modes_agree(perturb):
 def test_last_layer_split_computes_head_once():
     module = MLP(6, 3, (8,)).double()
     pm = PerturbedModule(module, select_parameters(module, "last"))
-    assert pm.head is not None and len(pm.head) == 2  # Linear + ReLU
+    # the input map, then Linear + ReLU
+    assert pm.head is not None and len(pm.head) == 3
 
 
 def test_perturb_selects_nothing_is_a_clear_error():

@@ -96,7 +96,8 @@ def _split(module, names):
     """(head or None, tail, rename) for a sequential module, else None.
 
     The tail starts at the first child holding a perturbed parameter; the
-    head, if any, is evaluated once per batch.
+    head, if any, is evaluated once per batch. The default MLP's input map
+    opens its head.
     """
     seq, prefix = _sequential_of(module)
     if seq is None or not all(n.startswith(prefix) for n in names):
@@ -104,7 +105,10 @@ def _split(module, names):
     first = min(int(n[len(prefix) :].split(".")[0]) for n in names)
     # A sliced Sequential keeps its children's names: strip the prefix only.
     rename = {n: n[len(prefix) :] for n in names}
-    return (seq[:first] if first else None), seq[first:], rename
+    head = list(seq[:first]) if first else []
+    if isinstance(module, MLP):
+        head.insert(0, module.inputs)
+    return (nn.Sequential(*head) if head else None), seq[first:], rename
 
 
 def _linear_per_model(h, shared, weight, bias):
