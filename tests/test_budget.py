@@ -69,6 +69,13 @@ def _rates(est):
     return recorder.rates
 
 
+def _recorded_fit(Estimator, callbacks=(), **params):
+    """``Estimator(**params)`` fitted on :func:`_data`, recording its rates."""
+    X, y = _data()
+    callbacks = [*callbacks, RecordRates()]
+    return Estimator(random_state=0, callbacks=callbacks, **params).fit(X, y)
+
+
 @pytest.mark.parametrize("Estimator", [PGClassifier, ZOClassifier])
 def test_fit_epochs_follow_the_budget(Estimator):
     X, y = _data()
@@ -83,15 +90,14 @@ def test_fit_epochs_follow_the_budget(Estimator):
 
 def test_cosine_decay_over_each_phase():
     X, y = _data()
-    est = ZOClassifier(
-        random_state=0,
+    est = _recorded_fit(
+        ZOClassifier,
         surrogate_epochs=4,
         max_epochs=6,
         surrogate_lr=0.02,
         lr=0.004,
         lr_schedule="cosine",
-        callbacks=[RecordRates()],
-    ).fit(X, y)
+    )
     rates = _rates(est)
     for phase, base, steps in (("surrogate", 0.02, 12), ("score", 0.004, 18)):
         got = [rate for kind, rate in rates if kind == phase]
@@ -108,27 +114,20 @@ def test_cosine_decay_over_each_phase():
 
 
 def test_constant_schedule_keeps_the_rate():
-    X, y = _data()
-    est = PGClassifier(
-        random_state=0,
-        max_epochs=3,
-        surrogate_epochs=2,
-        lr_schedule="constant",
-        callbacks=[RecordRates()],
-    ).fit(X, y)
+    est = _recorded_fit(
+        PGClassifier, max_epochs=3, surrogate_epochs=2, lr_schedule="constant"
+    )
     assert {rate for kind, rate in _rates(est) if kind != "end"} == {0.01}
 
 
 def test_a_users_lr_scheduler_sets_the_rate():
-    X, y = _data()
-    scheduler = LRScheduler(StepLR, step_size=1, gamma=0.5)
-    est = PGClassifier(
-        random_state=0,
+    est = _recorded_fit(
+        PGClassifier,
+        callbacks=[LRScheduler(StepLR, step_size=1, gamma=0.5)],
         max_epochs=3,
         surrogate_epochs=0,
         lr_schedule="cosine",
-        callbacks=[scheduler, RecordRates()],
-    ).fit(X, y)
+    )
     score = [rate for kind, rate in _rates(est) if kind == "score"]
     assert score == [0.01] * 3 + [0.005] * 3 + [0.0025] * 3
 
