@@ -3,11 +3,11 @@ learning rate's decay over a phase.
 
 A fixed number of epochs trains a 700-row table for a few hundred steps and
 a 100,000-row one for tens of thousands. ``max_epochs="auto"`` and
-``surrogate_epochs="auto"`` instead give each phase about a fixed number of
-optimizer steps (:data:`SCORE_STEPS`, :data:`SURROGATE_STEPS`), as many
-epochs as that takes within bounds: small data gets more passes, large
-data fewer. The cosine decay (:class:`CosineDecay`) takes each phase's rate
-to zero over its steps.
+``surrogate_epochs="auto"`` instead give each phase a number of optimizer
+steps (``PHASE_BUDGETS``: one per training row, or per 4 rows, up to a
+cap), in as many epochs as that takes within bounds: small data gets more
+passes, large data fewer. The cosine decay (:class:`CosineDecay`) takes
+each phase's rate to zero over its steps.
 """
 
 import math

@@ -85,7 +85,7 @@ scoring : str or callable, default="accuracy"
         Epochs of training on ``scoring`` (the score phase). ``"auto"``
         counts the budget in optimizer steps instead: one step per training
         row up to 2,000 steps, in as many epochs as that takes, between 5
-        and 250 (at ``batch_size=256``: 250 epochs for 721 rows, 8 for
+        and 250 (at ``batch_size=256``: 241 epochs for 721 rows, 8 for
         64,000). The surrogate phase runs ``surrogate_epochs`` more before
         them, so a fresh fit runs both (``n_iter_`` counts both).
 
