@@ -171,8 +171,9 @@ def restored_device(device):
 
 
 def _load_module(module, saved):
-    """``module.load_state_dict(saved)``; a model saved before the default
-    MLP had its input map loads with the map off, as it was trained."""
+    """``module.load_state_dict(saved)``; the state of an MLP without an
+    input map, loaded into one built with the map (``module_params``
+    changed before loading), loads with the map off, as it was trained."""
     missing = set(module.state_dict()) - set(saved)
     if isinstance(module, MLP) and missing == {
         key for key in module.state_dict() if key.startswith("inputs.")

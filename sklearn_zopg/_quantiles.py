@@ -1,5 +1,5 @@
-"""The default MLP's input map: each numeric column through its training
-quantiles onto a standard normal's.
+"""The MLP's optional input map (``input_quantiles``): each numeric column
+through its training quantiles onto a standard normal's.
 
 Real tables hold heavy-tailed columns (counts, amounts, durations): after
 a ``StandardScaler`` most of their rows sit bunched near zero and a few far
@@ -127,8 +127,8 @@ class QuantileInput(nn.Module):
 
 
 def input_map(module):
-    """The fitted :class:`QuantileInput` that ``module`` applies first (the
-    default MLP's ``inputs``), or None."""
+    """The fitted :class:`QuantileInput` that ``module`` applies first (an
+    MLP's ``inputs``), or None."""
     first = getattr(module, "inputs", None)
     if isinstance(first, QuantileInput) and bool(first.mapped.any()):
         return first

@@ -1,4 +1,4 @@
-"""The default MLP's input map through training quantiles."""
+"""The MLP's optional input map through training quantiles."""
 
 import contextlib
 

@@ -95,8 +95,10 @@ def test_evaluation_modes_agree(perturb):
 def test_last_layer_split_computes_head_once():
     module = MLP(6, 3, (8,)).double()
     pm = PerturbedModule(module, select_parameters(module, "last"))
-    # the input map, then Linear + ReLU
-    assert pm.head is not None and len(pm.head) == 3
+    assert pm.head is not None and len(pm.head) == 2  # Linear + ReLU
+    mapped = MLP(6, 3, (8,), input_quantiles=16).double()
+    pm = PerturbedModule(mapped, select_parameters(mapped, "last"))
+    assert len(pm.head) == 3  # the input map, then Linear + ReLU
 
 
 def test_perturb_selects_nothing_is_a_clear_error():

@@ -18,6 +18,7 @@ from torch.func import functional_call, vmap
 
 from .._messages import preview
 from .._modules import MLP
+from .._quantiles import QuantileInput
 from .._sparse import is_sparse_tensor, sparse_linear
 
 __all__ = ["PerturbedModule", "select_parameters"]
@@ -96,8 +97,8 @@ def _split(module, names):
     """(head or None, tail, rename) for a sequential module, else None.
 
     The tail starts at the first child holding a perturbed parameter; the
-    head, if any, is evaluated once per batch. The default MLP's input map
-    opens its head.
+    head, if any, is evaluated once per batch. An MLP's input map (when it
+    has one) opens its head.
     """
     seq, prefix = _sequential_of(module)
     if seq is None or not all(n.startswith(prefix) for n in names):
@@ -106,7 +107,7 @@ def _split(module, names):
     # A sliced Sequential keeps its children's names: strip the prefix only.
     rename = {n: n[len(prefix) :] for n in names}
     head = list(seq[:first]) if first else []
-    if isinstance(module, MLP):
+    if isinstance(module, MLP) and isinstance(module.inputs, QuantileInput):
         head.insert(0, module.inputs)
     return (nn.Sequential(*head) if head else None), seq[first:], rename
 
