@@ -27,9 +27,12 @@ Prints:
 13. default fits of PG and ZO on a 10,000 x 50 table against
     ``TunedThresholdClassifierCV(HistGradientBoostingClassifier())`` tuned
     for the same score (goal: at most 3x), and with the MLP's input map
-    (its cost).
+    (its cost);
+14. fits on per-row costs routed as metadata (``make_cost_scorer`` with
+    ``(n, C, C)`` matrices; empulse's ``savings_score`` with its four cost
+    arrays) against the same fit on MCC (goal: at most 1.5x).
 
-Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,13]``.
+Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,14]``.
 """
 
 import argparse
@@ -759,12 +762,85 @@ def against_boosting_table(device, repeats=3):
         print(f"| {name} | {min(runs):.2f} | {min(runs) / boosting:.2f} |")
 
 
+def row_costs_table(device, n_rows=10_000, epochs=5, repeats=3):
+    """PG and ZO fits on per-row costs against the same fits on MCC,
+    interleaved: binary (and empulse's savings, where it installs) and 3
+    classes."""
+    import sklearn
+    from sklearn.datasets import make_classification
+
+    from sklearn_zopg import make_cost_scorer
+
+    print(
+        f"\n14. Per-row costs as the score: fit time / the same fit on MCC, "
+        f"{n_rows:,} rows, {epochs} epochs, best of {repeats}, interleaved "
+        f"({device})\n"
+    )
+    print("| classes | scoring | PG fit (s) | PG / MCC | ZO fit (s) | ZO / MCC |")
+    print("|---|---|---|---|---|---|")
+    rng = np.random.default_rng(0)
+    for n_classes in (2, 3):
+        X, y = make_classification(
+            n_rows, 20, n_informative=8, n_classes=n_classes, random_state=0
+        )
+        matrices = rng.gamma(1.0, 10.0, (n_rows, n_classes, n_classes))
+        matrices[:, np.arange(n_classes), np.arange(n_classes)] = 0.0
+        with sklearn.config_context(enable_metadata_routing=True):
+            scorers = {
+                "matthews_corrcoef": ("matthews_corrcoef", {}),
+                "per-row cost matrix": (
+                    make_cost_scorer(labels=np.arange(n_classes)).set_score_request(
+                        cost_matrix=True
+                    ),
+                    {"cost_matrix": matrices},
+                ),
+            }
+            if n_classes == 2:
+                try:
+                    from empulse.metrics import savings_score
+                    from sklearn.metrics import make_scorer
+
+                    savings = make_scorer(savings_score).set_score_request(
+                        fp_cost=True, fn_cost=True
+                    )
+                    costs = {"fp_cost": matrices[:, 0, 1], "fn_cost": matrices[:, 1, 0]}
+                    scorers["empulse savings"] = (savings, costs)
+                except ImportError:
+                    pass
+            times = {(m, k): [] for m in ("PG", "ZO") for k in scorers}
+            for _ in range(repeats):
+                for (method, key), found in times.items():
+                    scoring, metadata = scorers[key]
+                    Estimator = PGClassifier if method == "PG" else ZOClassifier
+                    est = Estimator(
+                        scoring=scoring,
+                        max_epochs=epochs,
+                        random_state=0,
+                        device=device,
+                    )
+                    start = time.perf_counter()
+                    est.fit(X, y, **metadata)
+                    found.append(time.perf_counter() - start)
+        best = {key: min(found) for key, found in times.items()}
+        for key in scorers:
+            pg, zo = best["PG", key], best["ZO", key]
+            pg_mcc, zo_mcc = (
+                best["PG", "matthews_corrcoef"],
+                best["ZO", "matthews_corrcoef"],
+            )
+            print(
+                f"| {n_classes} | {key} | {pg:.2f} | {pg / pg_mcc:.2f} | {zo:.2f} "
+                f"| {zo / zo_mcc:.2f} |",
+                flush=True,
+            )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
         "--tables",
-        default="1,2,3,4,5,6,7,8,9,10,11,12,13",
+        default="1,2,3,4,5,6,7,8,9,10,11,12,13,14",
         help="which tables to print, comma-separated, e.g. 1,6",
     )
     args = parser.parse_args()
@@ -788,6 +864,7 @@ def main():
         "11": lambda: offsets_cost_table(device),
         "12": lambda: inference_threads_table(device),
         "13": lambda: against_boosting_table(device),
+        "14": lambda: row_costs_table(device),
     }
     for key in args.tables.split(","):
         tables[key.strip()]()

@@ -47,6 +47,7 @@ from ._persistence import (
 )
 from ._precision import training_dtype
 from ._quantiles import inputs_mapped, mapped_rows
+from ._routing import metadata_router, routed_scorer_params
 from ._scaling import warn_if_unscaled
 from ._sparse import SPARSE_FORMAT, density, probe_rows
 from ._threads import call_threads
@@ -438,7 +439,7 @@ class BaseScoreEstimator(BaseEstimator):
 
     # ------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Train the module to maximize ``scoring`` on ``(X, y)``.
 
         Parameters
@@ -460,6 +461,14 @@ class BaseScoreEstimator(BaseEstimator):
             to the surrogate phase's cross-entropy. Rows of weight 0 count in
             neither and are left out of training: the fit is the fit on the
             other rows.
+        **params : dict
+            Metadata for ``scoring``, routed as scikit-learn routes them
+            (only with ``sklearn.set_config(enable_metadata_routing=True)``):
+            what the scorer requested with ``set_score_request`` reaches
+            every call of it, values of one entry per row sliced to the rows
+            it scores (each training batch, the validation split, the tuning
+            of the decision offsets). See the user guide, "Per-row costs and
+            scorer metadata".
 
         Returns
         -------
@@ -476,7 +485,7 @@ class BaseScoreEstimator(BaseEstimator):
         the parameters reached so far (skorch's behaviour); during the
         surrogate phase it ends the whole fit.
         """
-        return self._restoring_on_error(self._fit, X, y, sample_weight)
+        return self._restoring_on_error(self._fit, X, y, sample_weight, params)
 
     def _restoring_on_error(self, method, *args):
         """``method(*args)``, the estimator's attributes restored if it raises."""
@@ -488,12 +497,15 @@ class BaseScoreEstimator(BaseEstimator):
             self.__dict__.update(previous)
             raise
 
-    def _fit(self, X, y, sample_weight):
+    def _fit(self, X, y, sample_weight, params):
         device = self._check_settings()
+        metadata = routed_scorer_params(self, "fit", params)
         continued = self.net_ if self.warm_start and hasattr(self, "net_") else None
         fitted_width = getattr(self, "n_features_in_", None)
         X_user, y_user = X, dense_targets(y)
-        X, targets, sample_weight = self._targets(X, y, sample_weight)
+        X, targets, sample_weight = self._targets(
+            X, y, sample_weight, metadata=metadata
+        )
         reward = targets.reward
         self._check_reward(reward)
         if continued is not None:
@@ -515,7 +527,7 @@ class BaseScoreEstimator(BaseEstimator):
             _training_rng(net.module_, seed + 2),
             inputs_mapped(net.module_),
             self._fit_threads(net, X, device),
-            net.reward.scored_data(X_user, y_user),
+            net.reward.scored_data(X_user, y_user, metadata),
             net.reward.scored_net(net),
         ):
             self._run_phases(
@@ -531,7 +543,7 @@ class BaseScoreEstimator(BaseEstimator):
         self.best_validation_score_ = self._best_validation_score(net)
         return self
 
-    def _partial_fit(self, X, y, sample_weight, classes=None):
+    def _partial_fit(self, X, y, sample_weight, params, classes=None):
         """One ``partial_fit`` call: build the model at the first, then one
         pass over the rows, on the surrogate for the first
         ``surrogate_epochs`` calls of a model built here, else on the score.
@@ -550,9 +562,10 @@ class BaseScoreEstimator(BaseEstimator):
             )
         first = not hasattr(self, "net_")
         device = self._check_settings()
+        metadata = routed_scorer_params(self, "partial_fit", params)
         X_user, y_user = X, dense_targets(y)
         X, targets, sample_weight = self._targets(
-            X, y, sample_weight, chunk=Chunk(first, classes)
+            X, y, sample_weight, chunk=Chunk(first, classes), metadata=metadata
         )
         if first:
             self._check_reward(targets.reward)
@@ -592,7 +605,7 @@ class BaseScoreEstimator(BaseEstimator):
             _training_rng(net.module_, net.seed + 2 + len(net.history)),
             inputs_mapped(net.module_),
             self._fit_threads(net, X, device),
-            net.reward.scored_data(X_user, y_user),
+            net.reward.scored_data(X_user, y_user, metadata),
             net.reward.scored_net(net),
         ):
             net.partial_fit(dataset, epochs=1)
@@ -965,12 +978,26 @@ class BaseScoreEstimator(BaseEstimator):
         return restore_net(net, saved)
 
     # ------------------------------------------------------------ predicting
-    def _own_score(self, X, y, sample_weight):
-        """``scoring`` of this estimator on ``(X, y)``: ``score``'s value."""
+    def _own_score(self, X, y, sample_weight, params):
+        """``scoring`` of this estimator on ``(X, y)``: ``score``'s value,
+        with the scorer's metadata of ``params`` routed to it."""
+        metadata = routed_scorer_params(self, "score", params)
         scorer = check_scoring(self, scoring=self.scoring)
-        if sample_weight is None:
-            return float(scorer(self, X, y))
-        return float(scorer(self, X, y, sample_weight=sample_weight))
+        if sample_weight is not None:
+            metadata["sample_weight"] = sample_weight
+        return float(scorer(self, X, y, **metadata))
+
+    def get_metadata_routing(self):
+        """The metadata routing of this estimator: its own requests
+        (``sample_weight``) and those of ``scoring``, which ``fit``,
+        ``partial_fit`` and ``score`` route to the scorer.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`.
+        """
+        return metadata_router(self)
 
     def _validated_input(self, X):
         return validate_data(
@@ -1014,12 +1041,13 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         """Temperature of ``predict_proba`` (the policy's, for PG)."""
         return 1.0
 
-    def _targets(self, X, y, sample_weight, chunk=None):
+    def _targets(self, X, y, sample_weight, chunk=None, metadata=None):
         """Validated ``X``, the :class:`Targets` of ``y``, the weights.
 
         ``chunk``: None for ``fit`` (the classes are those of ``y``), else
         the :class:`Chunk` of a ``partial_fit`` call (the classes are given
-        or fitted; ``y`` may hold a few of them, or constant labels)."""
+        or fitted; ``y`` may hold a few of them, or constant labels).
+        ``metadata``: the scorer's routed metadata (unused here)."""
         reset = chunk is None or chunk.first
         X, y, sample_weight = self._validate_training_data(
             X, y, sample_weight, reset=reset
@@ -1188,7 +1216,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         return torch.nn.CrossEntropyLoss, TemperedSoftmax(temperature)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **params):
         """Train one pass over ``(X, y)``, continuing the fitted model.
 
         As ``MLPClassifier.partial_fit``: data too large for memory trains
@@ -1218,6 +1246,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             it.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, as in ``fit``.
+        **params : dict
+            Metadata for ``scoring``, routed to it as in ``fit``.
 
         Returns
         -------
@@ -1232,7 +1262,9 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             later call whose features, classes or kind of target differ from
             the first one's.
         """
-        return self._restoring_on_error(self._partial_fit, X, y, sample_weight, classes)
+        return self._restoring_on_error(
+            self._partial_fit, X, y, sample_weight, params, classes
+        )
 
     # ------------------------------------------------------------ predicting
     def _logits(self, X):
@@ -1297,7 +1329,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
             return (logits > 0).numpy().astype(np.int64)
         return self.classes_[logits.argmax(dim=1).numpy()]
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y, sample_weight=None, **params):
         """The ``scoring`` of this estimator on ``(X, y)``: what fit maximizes.
 
         Unlike ``ClassifierMixin.score`` (accuracy), this uses the estimator's
@@ -1309,6 +1341,8 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        **params : dict
+            Metadata for ``scoring``, routed to it as in ``fit``.
 
         Returns
         -------
@@ -1329,7 +1363,7 @@ class BaseScoreClassifier(ClassifierMixin, BaseScoreEstimator):
                 f"y contains labels not seen during fit: {preview(unseen)}; the "
                 f"estimator only knows {preview(self.classes_)}."
             )
-        return self._own_score(X, y, sample_weight)
+        return self._own_score(X, y, sample_weight, params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -149,12 +149,13 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
     def _check_reward(self, reward):
         """The regression reward refuses classification scorers itself."""
 
-    def _targets(self, X, y, sample_weight, chunk=None):
+    def _targets(self, X, y, sample_weight, chunk=None, metadata=None):
         """Validated ``X``, the :class:`Targets` of ``y``, the weights.
 
         ``chunk``: None for ``fit``, else the :class:`Chunk` of a
         ``partial_fit`` call. The first call fixes the standardization, the
-        link and the score's unit from its rows; later calls keep them."""
+        link and the score's unit from its rows; later calls keep them.
+        ``metadata``: the scorer's routed metadata, for scoring the unit."""
         continuing = chunk is not None and not chunk.first
         X_user, y_user = X, dense_targets(y)
         X, y = validate_data(
@@ -209,7 +210,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             )
         perfect = link.predictions(torch.as_tensor(np.array(link.forward(y2)))).numpy()
         with (
-            regression_reward.scored_data(X_user, y_user),
+            regression_reward.scored_data(X_user, y_user, metadata),
             regression_reward.rows(X, np.arange(len(y2))),
         ):
             unit = _score_unit(
@@ -296,7 +297,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
         return RowMSE, None
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, **params):
         """Train one pass over ``(X, y)``, continuing the fitted model.
 
         As ``MLPRegressor.partial_fit``: data too large for memory trains
@@ -320,6 +321,8 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             Its targets, with the outputs of the first call.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, as in ``fit``.
+        **params : dict
+            Metadata for ``scoring``, routed to it as in ``fit``.
 
         Returns
         -------
@@ -333,7 +336,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
             later call whose features or outputs differ from the first
             one's, or whose targets leave the fitted link's domain.
         """
-        return self._restoring_on_error(self._partial_fit, X, y, sample_weight)
+        return self._restoring_on_error(self._partial_fit, X, y, sample_weight, params)
 
     def predict(self, X):
         """The model's prediction, in the target's units.
@@ -349,7 +352,7 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
         outputs = self._logits(X)  # checks that the estimator is fitted
         return self.net_.reward.predictions(outputs).numpy()
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y, sample_weight=None, **params):
         """The ``scoring`` of this estimator on ``(X, y)``: what fit maximizes.
 
         Unlike ``RegressorMixin.score`` (R²), this uses the estimator's own
@@ -361,12 +364,14 @@ class BaseScoreRegressor(RegressorMixin, BaseScoreEstimator):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
+        **params : dict
+            Metadata for ``scoring``, routed to it as in ``fit``.
 
         Returns
         -------
         score : float
         """
-        return self._own_score(X, y, sample_weight)
+        return self._own_score(X, y, sample_weight, params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

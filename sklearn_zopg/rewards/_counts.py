@@ -32,7 +32,8 @@ from sklearn.metrics import (
 from .._messages import preview
 from ._clustering import clustering_table_function
 from ._confusion import confusion_score
-from ._cost import label_positions, neg_mean_cost
+from ._cost import label_positions
+from ._cost_metric import cost_metric_for
 from ._scorer_parts import scorer_parts
 
 __all__ = ["ClassCounts", "count_metric_for"]
@@ -174,6 +175,7 @@ class CountMetric:
 
     uses_selection = False  # whether terms() reads ``selected``
     from_counts = True  # False: needs more than per-class counts (a cost)
+    needs_counts = True  # False: its swaps and credit read no counts (a cost)
 
     def selected(self, present, class_index):
         """Which classes enter the average (sklearn's ``labels``)."""
@@ -761,53 +763,6 @@ def _likelihood_ratio_functions():
 _LIKELIHOOD_RATIOS = _likelihood_ratio_functions()
 
 
-class ConfusionCost(CountMetric):
-    """Minus the mean cost of each vector (``make_cost_scorer``).
-
-    A mean over samples of ``matrix[y_i, p_i]``, scored from the labels in
-    ``O(K n)``; a sample's swap changes its own term only. ``matrix`` is in
-    the reward's class order.
-    """
-
-    decomposable = True
-    from_counts = False
-
-    def __init__(self, matrix):
-        self.matrix = torch.as_tensor(matrix, dtype=torch.float64)
-
-    def _costs(self, y_true, Y_pred):
-        matrix = self.matrix.to(Y_pred.device)
-        return matrix[y_true[None].expand_as(Y_pred), Y_pred]
-
-    def score_labels(self, y_true, Y_pred, weight, n_classes):
-        costs = self._costs(y_true, Y_pred)
-        if weight is None:
-            return self._signed(-costs.mean(1))
-        return self._signed(-(costs * weight).sum(1) / weight.sum())
-
-    def swap_scores(self, counts, y_true, Y_pred, weight):
-        base = self.score_labels(y_true, Y_pred, weight, None)
-        old = self._costs(y_true, Y_pred)  # (K, n)
-        new = self.matrix.to(Y_pred.device)[y_true]  # (n, C)
-        share = (weight / weight.sum())[None, :, None]
-        return base[:, None, None] + self._signed((old[..., None] - new[None]) * share)
-
-    def swap_scores_unweighted(self, counts, y_true, Y_pred):
-        ones = torch.ones(y_true.shape[0], dtype=torch.float64, device=Y_pred.device)
-        return self.swap_scores(counts, y_true, Y_pred, ones)
-
-    def mean_field_credit(self, counts, y_true, Y_pred, weight, proba):
-        """A sample's expected cost against its drawn one (the exact
-        expectation: a cost is a sum over samples)."""
-        scores = self.score_labels(y_true, Y_pred, weight, None)
-        expected = proba.to(torch.float64) * self.matrix.to(Y_pred.device)[y_true]
-        share = 1 / y_true.shape[0] if weight is None else weight / weight.sum()
-        gain = (expected.sum(1)[None] - self._costs(y_true, Y_pred)) * share
-        return self._signed(gain), scores
-
-    swap_scores_by_class = swap_scores_unweighted
-
-
 class ConfusionFunction(CountMetric):
     """A user's function of the confusion matrix (``make_confusion_scorer``).
 
@@ -962,19 +917,6 @@ def _confusion_metric(kw, classes):
     return ConfusionFunction(kw["func"], positions, len(classes))
 
 
-def _cost_metric(kw, classes):
-    """The :class:`ConfusionCost` of ``make_cost_scorer``'s keywords in the
-    order of ``classes``; None when a class is missing from its labels (the
-    scorer's own call then raises)."""
-    labels = np.asarray(kw["labels"])
-    try:
-        positions = label_positions(labels, np.asarray(classes), "classes")
-    except ValueError:
-        return None
-    matrix = np.asarray(kw["cost_matrix"], dtype=np.float64)
-    return ConfusionCost(matrix[np.ix_(positions, positions)])
-
-
 def count_metric_for(score_func, kwargs, classes, sign=1.0):
     """The count-based twin of ``score_func(**kwargs)``, or None if there is none."""
     metric = _build(score_func, dict(kwargs), classes)
@@ -984,8 +926,9 @@ def count_metric_for(score_func, kwargs, classes, sign=1.0):
 
 
 def _build(func, kw, classes):
-    if func is neg_mean_cost and set(kw) == {"cost_matrix", "labels"}:
-        return _cost_metric(kw, classes)
+    cost = cost_metric_for(func, kw, classes)
+    if cost is not None:
+        return cost
     if func is confusion_score and set(kw) == {"func", "labels"}:
         return _confusion_metric(kw, classes)
     table_function = clustering_table_function(func, kw)

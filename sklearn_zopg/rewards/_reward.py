@@ -20,12 +20,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer
 from sklearn.utils import _safe_indexing
 from sklearn.utils._available_if import available_if
+from sklearn.utils.validation import _num_samples
 
 from .._sparse import is_sparse_tensor, to_scipy
 from ._counts import ClassCounts, count_metric_for
 from ._credit import local_advantage
 from ._probabilistic import probability_metric_for, softmax
 from ._ranking import AveragePrecision, RocAuc, ranking_metric_for
+from ._row_metadata import RowMetadata
 from ._scorer_parts import scorer_parts
 
 __all__ = ["Reward", "make_reward"]
@@ -93,9 +95,18 @@ def _refuse_metric_function(func):
     except (TypeError, ValueError):  # builtins without a signature: trust them
         return
     names = list(signature.parameters)
+    # Keyword-only parameters are the scorer's metadata (``row_id``, a cost
+    # routed by ``set_score_request``): only the positional ones must take
+    # ``(estimator, X, y)``.
+    required_positional = [
+        p
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        and p.default is p.empty
+    ]
     try:
-        signature.bind(None, None, None)
-        takes_scorer_arguments = True
+        signature.bind_partial(None, None, None)
+        takes_scorer_arguments = len(required_positional) <= 3
     except TypeError:
         takes_scorer_arguments = False
     if takes_scorer_arguments and names[:1] not in (["y_true"], ["y"]):
@@ -191,7 +202,7 @@ class Reward:
             self._logits_metric = probability_metric_for(
                 parts, self.classes
             ) or ranking_metric_for(parts, self.classes)
-        if self.count_based:
+        if self.count_based and not getattr(self._metric, "reads_metadata", False):
             # One real call surfaces the scorer's own configuration errors
             # (e.g. a default pos_label=1 with string classes), as sklearn would;
             # its warnings (an ill-defined ratio on this probe) are not the user's.
@@ -243,7 +254,8 @@ class Reward:
         self._refuse_scores_scorer()
         y, Y, w, as_numpy = self._inputs(y_true, Y_pred, sample_weight)
         if self.count_based and (w is None or self._metric.takes_weights):
-            out = self._metric.score_labels(y, Y, w, len(self.classes))
+            metric = self._twin(y.shape[0])
+            out = metric.score_labels(y, Y, w, len(self.classes))
             return self._checked(out, as_numpy, check)
         return self._checked(self._generic(y, Y, w), as_numpy)
 
@@ -294,15 +306,16 @@ class Reward:
         if w is not None and not self._metric.takes_weights:
             self._generic(y, Y[:1], w)  # raises the scorer's own refusal
         C = len(self.classes)
-        counts = ClassCounts(y, Y, w, C)
+        metric = self._twin(y.shape[0])
+        counts = ClassCounts(y, Y, w, C) if metric.needs_counts else None
         if w is None and C * C < Y.shape[1]:
-            out = self._metric.swap_scores_unweighted(counts, y, Y)
+            out = metric.swap_scores_unweighted(counts, y, Y)
         elif w is None and C > 2:
-            out = self._metric.swap_scores_by_class(counts, y, Y)
+            out = metric.swap_scores_by_class(counts, y, Y)
         else:
             if w is None:
                 w = torch.ones(y.shape[0], dtype=torch.float64, device=Y.device)
-            out = self._metric.swap_scores(counts, y, Y, w)
+            out = metric.swap_scores(counts, y, Y, w)
         return self._checked(out, as_numpy)
 
     def sample_credit(self, y_true, Y_pred, proba, sample_weight=None):
@@ -341,8 +354,9 @@ class Reward:
         else:
             if w is not None and not self._metric.takes_weights:
                 self._generic(y, Y[:1], w)  # raises the scorer's own refusal
-            counts = ClassCounts(y, Y, w, C)
-            advantage, scores = self._metric.mean_field_credit(counts, y, Y, w, proba)
+            metric = self._twin(y.shape[0])
+            counts = ClassCounts(y, Y, w, C) if metric.needs_counts else None
+            advantage, scores = metric.mean_field_credit(counts, y, Y, w, proba)
             self._checked(advantage, as_numpy)
         if as_numpy:
             return advantage.cpu().numpy(), scores.cpu().numpy()
@@ -388,6 +402,13 @@ class Reward:
         )
 
     # ------------------------------------------------------------ internals
+    def _twin(self, n):
+        """The count-based twin of the scorer for the ``n`` rows being
+        scored: with their routed metadata bound, for a cost per row."""
+        if not getattr(self._metric, "reads_metadata", False):
+            return self._metric
+        return self._metric.for_rows(self._metadata(n), n)
+
     def _vectorizable(self, y, w):
         """Whether the vectorized metric of logits applies: both classes in
         a binary batch (the scorers encode the classes present; with more
@@ -458,15 +479,26 @@ class Reward:
         Outside, a placeholder of zeros."""
         return self._holding("_rows", (X, index))
 
-    def scored_data(self, X, y=None):
+    def scored_data(self, X, y=None, metadata=None):
         """Within this block, :meth:`rows` given an ``index`` hands the
         scorer those rows of ``X`` and ``y`` (the user's data as passed to
         ``fit``: arrays, DataFrames, Series, sparse matrices or lists),
         taken with sklearn's ``_safe_indexing`` (a sparse format without
         row indexing, such as COO, is indexed through one CSR copy and its
-        rows handed back in the user's format). Not kept after the block,
-        nor pickled."""
-        return self._holding("_source", (*_row_indexable(X), y))
+        rows handed back in the user's format), and ``metadata`` (the
+        scorer's routed metadata, a dict) as keyword arguments, its values
+        of one entry per row of ``X`` sliced to the same rows. Not kept
+        after the block, nor pickled."""
+        n_rows = None if X is None else _num_samples(X)
+        metadata = RowMetadata(dict(metadata or {}), n_rows)
+        return self._holding("_source", (*_row_indexable(X), y, metadata))
+
+    def _metadata(self, n):
+        """The routed metadata of the ``n`` rows being scored (a dict)."""
+        source = self.__dict__.get("_source")
+        if source is None or not source[3]:
+            return {}
+        return source[3].of_rows(self._scored_rows(n), n)
 
     def _scored_rows(self, n):
         """The positions in the user's data of the ``n`` rows being scored,
@@ -480,7 +512,7 @@ class Reward:
         """The ``X`` a scorer call on ``n`` rows gets (its own copy)."""
         index = self._scored_rows(n)
         if index is not None:
-            X, user_format, _ = self._source
+            X, user_format, _, _ = self._source
             rows = _safe_indexing(X, index)  # a new container
             return rows if user_format is None else rows.asformat(user_format)
         X, _ = self.__dict__.get("_rows") or (None, None)
@@ -548,19 +580,16 @@ class Reward:
         # methods return copies). ``model``: which of the models being
         # scored (:meth:`model_states`), None for label vectors of one model.
         X = self._features(len(y_labels))
+        metadata = self._metadata(len(y_labels))
         y_labels = self._user_targets(y_labels)
         net = self.__dict__.get("_net")
         if net is not None:
             holder.net_ = net
         try:
             with self._model_state(model):
-                if sample_weight is None:
-                    value = self.scorer(holder, X, y_labels)
-                else:
-                    sample_weight = np.array(sample_weight)
-                    value = self.scorer(
-                        holder, X, y_labels, sample_weight=sample_weight
-                    )
+                if sample_weight is not None:
+                    metadata["sample_weight"] = np.array(sample_weight)
+                value = self.scorer(holder, X, y_labels, **metadata)
         except AttributeError as exc:
             if net is None and "net_" in str(exc):
                 raise ValueError(
