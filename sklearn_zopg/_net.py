@@ -485,6 +485,10 @@ class ScoreNet(NeuralNet):
         if per_row.ndim == 0:
             return per_row
         weight = X.get("sample_weight") if isinstance(X, dict) else None
+        stakes = self.reward.surrogate_weights(y_true) if training else None
+        if stakes is not None:
+            stakes = stakes.to(per_row)
+            weight = stakes if weight is None else weight.to(per_row) * stakes
         if weight is None:
             return per_row.mean()
         weight = weight.to(per_row)
@@ -576,7 +580,8 @@ class ScoreNet(NeuralNet):
         kind = self.step_kind
         self.history.record_batch("step", kind)
         if kind == "surrogate":
-            step = super().train_step_single((X, y), **fit_params)
+            with self.reward.rows(features, index):  # the rows' costs
+                step = super().train_step_single((X, y), **fit_params)
             logits = step["y_pred"].detach()
             self.check_logits(logits)
             with torch.no_grad(), self.reward.rows(features, index):

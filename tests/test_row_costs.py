@@ -214,3 +214,75 @@ def test_cross_validate_and_pickle_of_a_per_row_cost_model():
     assert restored(fitted, X, y, cost_matrix=costs) == fitted.score(
         X, y, cost_matrix=costs
     )
+
+
+def test_zo_trains_on_an_expected_cost_of_probabilities_with_routed_costs():
+    """A scorer of probabilities (empulse's expected cost, written out) with
+    per-row costs goes through the general path, each perturbed model
+    scored with its rows' costs; PG refuses it with its usual message."""
+    X, y, costs = _exposure_table(1500, 3)
+    X_te, y_te, costs_te = _exposure_table(1500, 4)
+    seen = []
+
+    def expected_cost(y_true, proba, *, fn_cost, fp_cost):
+        seen.append(len(fn_cost))
+        p = np.asarray(proba)[:, 1] if np.ndim(proba) == 2 else np.asarray(proba)
+        return float(np.mean(y_true * (1 - p) * fn_cost + (1 - y_true) * p * fp_cost))
+
+    scorer = make_scorer(
+        expected_cost, greater_is_better=False, response_method="predict_proba"
+    ).set_score_request(fn_cost=True, fp_cost=True)
+    metadata = {"fn_cost": costs[:, 1, 0], "fp_cost": costs[:, 0, 1]}
+    ours = ZOClassifier(scoring=scorer, max_epochs=20, random_state=0)
+    ours.fit(X, y, **metadata)
+    assert seen and max(seen) < len(y)  # batches, with their rows' costs
+    test = {"fn_cost": costs_te[:, 1, 0], "fp_cost": costs_te[:, 0, 1]}
+    plain = LogisticRegression().fit(X, y)
+    assert ours.score(X_te, y_te, **test) > scorer(plain, X_te, y_te, **test)
+    with pytest.raises(ValueError, match="ZOClassifier"):
+        PGClassifier(scoring=scorer, max_epochs=1).fit(X, y, **metadata)
+
+
+def test_the_surrogate_weighs_each_row_by_what_its_error_costs():
+    """Cost-proportionate weighting: binary rows weigh their own
+    misclassification cost (scaled to mean 1); other scores weigh none."""
+    rng = np.random.default_rng(5)
+    n = 50
+    matrices = rng.gamma(1.0, 3.0, (n, 2, 2))
+    y = rng.integers(0, 2, n)
+    reward = make_reward(_routed_cost_scorer([0, 1]), classes=np.array([0, 1]))
+    with reward.scored_data(np.zeros((n, 1)), None, {"cost_matrix": matrices}):
+        with reward.rows(None, np.arange(n)):
+            weights = reward.surrogate_weights(torch.as_tensor(y)).numpy()
+    rows = np.arange(n)
+    stakes = np.maximum(matrices[rows, y, 1 - y] - matrices[rows, y, y], 0)
+    np.testing.assert_allclose(weights, stakes / stakes.mean())
+    assert make_reward("f1", classes=np.array([0, 1])).surrogate_weights(y) is None
+
+
+def test_a_cost_weighted_warm_up_lowers_the_cost_of_its_decisions():
+    """The surrogate phase alone (ZO with no score epochs to speak of):
+    weighting its cross-entropy by each row's stakes gives decisions of
+    lower cost than the plain cross-entropy's, on the same rows."""
+    X, y, costs = _exposure_table(2000, 6)
+    X_te, y_te, costs_te = _exposure_table(2000, 7)
+    scorer = _routed_cost_scorer([0, 1])
+    warm = ZOClassifier(
+        scoring=scorer,
+        surrogate_epochs=30,
+        max_epochs=1,
+        lr=1e-9,  # the score epoch moves nothing
+        decision_offsets=None,
+        random_state=0,
+    ).fit(X, y, cost_matrix=costs)
+    plain = ZOClassifier(
+        scoring="accuracy",
+        surrogate_epochs=30,
+        max_epochs=1,
+        lr=1e-9,
+        decision_offsets=None,
+        random_state=0,
+    ).fit(X, y)
+    weighted_cost = warm.score(X_te, y_te, cost_matrix=costs_te)
+    plain_cost = scorer(plain, X_te, y_te, cost_matrix=costs_te)
+    assert weighted_cost > plain_cost + 0.05 * abs(plain_cost)

@@ -113,6 +113,14 @@ class ConfusionCost:
             return torch.ones(n, dtype=torch.float64, device=device)
         return weight
 
+    def row_stakes(self, y_true):
+        """``(n,)``: what each row's costliest error costs beyond its right
+        answer (binary: the cost of its misclassification), the weights
+        that make a cross-entropy cost-proportionate."""
+        true_costs = self._true_costs(y_true)
+        right = true_costs.gather(1, y_true[:, None])[:, 0]
+        return (true_costs.max(1).values - right).clamp_min(0)
+
     # ------------------------------------------------------------ scoring
     def _totals(self, y_true, Y_pred, weight):
         return (self._costs(y_true, Y_pred) * weight).sum(1)

@@ -263,6 +263,18 @@ class Reward:
         """The targets of the surrogate phase's loss: the class indices."""
         return y
 
+    def surrogate_weights(self, y):
+        """Per-row weights of the surrogate's cross-entropy for the rows
+        being scored (:meth:`rows`), or None: for a cost scorer, what each
+        row's error costs (cost-proportionate weighting, which makes the
+        cross-entropy's decision the cost-optimal one), scaled to mean 1."""
+        if not self.count_based or not hasattr(self._metric, "row_stakes"):
+            return None
+        y = torch.as_tensor(y).long()
+        stakes = self._twin(y.shape[0]).row_stakes(y)
+        mean = stakes.mean()
+        return stakes / mean if mean > 0 else None
+
     def counts_apply(self, sample_weight=None):
         """Whether :meth:`score_counts` scores label vectors here: a
         count-based reward, with weights only if its metric takes them."""
