@@ -5,9 +5,12 @@ metadata sliced to the rows it scores: a scorer given a routed row id checks
 that the id, the features and the targets it receives are the same rows.
 """
 
+import pickle
+
 import numpy as np
 import pytest
 import sklearn
+from sklearn.base import clone
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import make_pipeline
@@ -221,3 +224,23 @@ def test_sample_weight_still_reaches_the_scorer_with_routing_enabled():
         X, y, sample_weight=w
     )
     assert weights and all(np.isin(s, w).all() for s in weights)
+
+
+def amount_weighted_accuracy(y_true, y_pred, *, row_id, amount):
+    """A module-level metric with metadata (a closure does not pickle)."""
+    return float(np.average(np.asarray(y_true) == y_pred, weights=1.0 + amount))
+
+
+def test_clone_pickle_and_continued_training_keep_the_requests():
+    X, y = _data(ZOClassifier)
+    ids = np.arange(len(y))
+    est = ZOClassifier(
+        scoring=_scorer(amount_weighted_accuracy), max_epochs=2, random_state=0
+    )
+    est.fit(X, y, row_id=ids, amount=2.0 * ids)
+    for copy in (clone(est), pickle.loads(pickle.dumps(est))):
+        assert copy.get_metadata_routing().consumes("fit", ["row_id"]) == {"row_id"}
+    restored = pickle.loads(pickle.dumps(est))
+    restored.partial_fit(X, y, row_id=ids, amount=2.0 * ids)
+    est.partial_fit(X, y, row_id=ids, amount=2.0 * ids)
+    np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
