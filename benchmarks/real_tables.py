@@ -19,7 +19,10 @@ classifiers, one per seed. Models:
   ``MLPRegressor`` for regression;
 - gradient boosting: ``HistGradientBoostingClassifier`` (plain, balanced,
   with the same tuned decisions); ``HistGradientBoostingRegressor`` on the
-  squared and on the absolute error.
+  squared and on the absolute error;
+- ``TunedDecisionClassifierCV(HistGradientBoostingClassifier())``: one
+  offset per class or label tuned for the task's score (the library's
+  decision tuning for any classifier; not an anchor).
 
 Prints one table per task (test score mean ± std, fit time), then a summary:
 the best of PG/ZO against the best linear/MLP anchor and the best gradient
@@ -60,6 +63,7 @@ from sklearn_zopg import (
     MLP,
     PGClassifier,
     PGRegressor,
+    TunedDecisionClassifierCV,
     ZOClassifier,
     ZORegressor,
     make_cost_scorer,
@@ -187,6 +191,12 @@ def methods(scoring, kind, ours=None):
             ),
         ),
     }
+    found["HGB, TunedDecisionClassifierCV"] = (
+        "tuned decision",
+        lambda s: TunedDecisionClassifierCV(
+            _per_label(clone(hgb).set_params(random_state=s), kind), scoring=scoring
+        ),
+    )
     if _tuned(logreg, scoring, kind) is not None:
         found["LogReg tuned"] = (
             "linear/MLP",

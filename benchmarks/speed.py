@@ -30,9 +30,12 @@ Prints:
     (its cost);
 14. fits on per-row costs routed as metadata (``make_cost_scorer`` with
     ``(n, C, C)`` matrices; empulse's ``savings_score`` with its four cost
-    arrays) against the same fit on MCC (goal: at most 1.5x).
+    arrays) against the same fit on MCC (goal: at most 1.5x);
+15. ``TunedDecisionClassifierCV``'s tuning of the offsets (its search
+    alone) against one fit of the classifier it wraps, 10,000 rows, 10
+    classes (goal: at most 0.5x).
 
-Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,14]``.
+Run: ``python benchmarks/speed.py [--device cuda] [--tables 1,2,...,15]``.
 """
 
 import argparse
@@ -835,12 +838,65 @@ def row_costs_table(device, n_rows=10_000, epochs=5, repeats=3):
             )
 
 
+def tuned_decision_table(repeats=3):
+    """The offsets' search of ``TunedDecisionClassifierCV`` (on the
+    cross-fitted probabilities, without the folds' fits) against one fit of
+    the wrapped classifier."""
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_zopg import TunedDecisionClassifierCV
+
+    X, y = make_classification(
+        10_000, 20, n_informative=12, n_classes=10, random_state=0
+    )
+    print(
+        f"\n15. TunedDecisionClassifierCV: the offsets' search / one fit of the "
+        f"classifier, 10,000 rows, 10 classes, best of {repeats}\n"
+    )
+    print("| classifier | scoring | fit (s) | search (s) | search / fit |")
+    print("|---|---|---|---|---|")
+    for base in (HistGradientBoostingClassifier(random_state=0), LogisticRegression()):
+        fit = min(_seconds(lambda: clone_fit(base, X, y)) for _ in range(repeats))
+        for scoring in ("balanced_accuracy", "f1_macro", "matthews_corrcoef"):
+            tuned = TunedDecisionClassifierCV(base, scoring=scoring, cv=2).fit(X, y)
+            proba = tuned.estimator_.predict_proba(X)
+            search = min(
+                _seconds(lambda: tuned._tuned(_reward_of(tuned), X, y, proba, {}))
+                for _ in range(repeats)
+            )
+            print(
+                f"| {type(base).__name__} | {scoring} | {fit:.2f} | {search:.3f} "
+                f"| {search / fit:.3f} |",
+                flush=True,
+            )
+
+
+def clone_fit(estimator, X, y):
+    from sklearn.base import clone
+
+    return clone(estimator).fit(X, y)
+
+
+def _reward_of(tuned):
+    from sklearn_zopg.rewards import make_reward
+
+    return make_reward(tuned.scoring, classes=tuned.classes_)
+
+
+def _seconds(call):
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
         "--tables",
-        default="1,2,3,4,5,6,7,8,9,10,11,12,13,14",
+        default="1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
         help="which tables to print, comma-separated, e.g. 1,6",
     )
     args = parser.parse_args()
@@ -865,6 +921,7 @@ def main():
         "12": lambda: inference_threads_table(device),
         "13": lambda: against_boosting_table(device),
         "14": lambda: row_costs_table(device),
+        "15": lambda: tuned_decision_table(),
     }
     for key in args.tables.split(","):
         tables[key.strip()]()

@@ -5,6 +5,7 @@ from ._checks import expected_failed_checks
 from ._display import ScoreHistoryDisplay
 from ._modules import MLP
 from ._sparse import SparseInputLinear
+from ._tuned_decision import TunedDecisionClassifierCV
 from .pg import PGClassifier, PGRegressor
 from .rewards import (
     Reward,
@@ -25,6 +26,7 @@ __all__ = [
     "Reward",
     "ScoreHistoryDisplay",
     "SparseInputLinear",
+    "TunedDecisionClassifierCV",
     "ZOClassifier",
     "ZORegressor",
     "__version__",

@@ -31,7 +31,16 @@ N_ROUNDS = 2
 _CHUNK_ENTRIES = 2**23
 
 
-def tune_offsets(reward, y, logits, sample_weight=None, *, multilabel=False):
+def tune_offsets(
+    reward,
+    y,
+    logits,
+    sample_weight=None,
+    *,
+    multilabel=False,
+    n_candidates=N_CANDIDATES,
+    start=None,
+):
     """The offsets maximizing ``reward`` of ``logits + offsets`` on ``y``.
 
     Parameters
@@ -46,6 +55,12 @@ def tune_offsets(reward, y, logits, sample_weight=None, *, multilabel=False):
     multilabel : bool, default=False
         One independent decision ``logit + offset > 0`` per output, instead
         of the argmax over outputs.
+    n_candidates : int, default=64
+        The most shifts scored per output and round: midpoints between
+        consecutive distinct margins, at evenly spaced ranks when there are
+        more.
+    start : tensor of shape (C,), default=None
+        The offsets the ascent starts from (zeros if None).
 
     Returns
     -------
@@ -59,15 +74,17 @@ def tune_offsets(reward, y, logits, sample_weight=None, *, multilabel=False):
     logits = logits.detach().to(torch.float64)
     n_outputs = logits.shape[1]
     offsets = torch.zeros(n_outputs, dtype=torch.float64, device=logits.device)
-    best = _score(reward, y, logits, sample_weight, multilabel)
-    shifted = logits.clone()  # logits + offsets, kept up to date
+    if start is not None:
+        offsets += torch.as_tensor(start, dtype=torch.float64, device=logits.device)
+    shifted = logits + offsets  # kept up to date
+    best = _score(reward, y, shifted, sample_weight, multilabel)
     top = None if multilabel else _TopTwo(shifted)
     movable = range(n_outputs) if multilabel else range(1, n_outputs)
     for _ in range(N_ROUNDS if n_outputs > 2 or multilabel else 1):
         moved = False
         for c in movable:
             margins, others = _margins(shifted, c, top)
-            shifts = _candidate_shifts(margins)
+            shifts = _candidate_shifts(margins, n_candidates)
             scores = _shift_scores(
                 reward, y, shifted, c, margins, others, shifts, sample_weight
             )
@@ -135,15 +152,15 @@ def _margins(shifted, c, top):
     return shifted[:, c] - runner_up, others
 
 
-def _candidate_shifts(margins):
+def _candidate_shifts(margins, n_candidates=N_CANDIDATES):
     """Shifts of an output at which some rows' predictions change: minus
     the midpoints between consecutive distinct margins of the rows (at most
-    ``N_CANDIDATES`` of them, evenly spaced), one beyond each end, and 0."""
+    ``n_candidates`` of them, evenly spaced), one beyond each end, and 0."""
     levels = torch.unique(margins)  # sorted
-    if len(levels) > N_CANDIDATES + 1:
+    if len(levels) > n_candidates + 1:
         # Evenly spaced ranks among the distinct margins: the same
         # candidates whether a row is repeated or weighted.
-        ranks = torch.linspace(0, len(levels) - 1, N_CANDIDATES + 1)
+        ranks = torch.linspace(0, len(levels) - 1, n_candidates + 1)
         levels = levels[ranks.round().long().to(levels.device)]
     # Beyond both ends too: every row on one side is a candidate rule.
     levels = torch.cat([levels[:1] - 1, levels, levels[-1:] + 1])
