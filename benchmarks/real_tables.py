@@ -191,7 +191,7 @@ def methods(scoring, kind, ours=None):
             ),
         ),
     }
-    found["HGB, TunedDecisionClassifierCV"] = (
+    found["HGB TunedDecision"] = (
         "tuned decision",
         lambda s: TunedDecisionClassifierCV(
             _per_label(clone(hgb).set_params(random_state=s), kind), scoring=scoring

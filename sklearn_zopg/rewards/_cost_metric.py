@@ -80,6 +80,15 @@ class ConfusionCost:
     def _signed(self, value):
         return value if self.sign == 1.0 else self.sign * value
 
+    def rows(self, index):
+        """This metric for the rows ``index`` of its per-row costs."""
+        if self.matrix is None or self.matrix.ndim == 2:
+            return self
+        index = torch.as_tensor(index, device=self.matrix.device).long()
+        part = ConfusionCost(self.matrix[index], self.form)
+        part.sign, part.takes_weights = self.sign, self.takes_weights
+        return part
+
     # ------------------------------------------------------------ the costs
     def _true_costs(self, y_true):
         """``(n, C)``: each row's cost of predicting each class."""

@@ -419,6 +419,10 @@ class Reward:
         scored: with their routed metadata bound, for a cost per row."""
         if not getattr(self._metric, "reads_metadata", False):
             return self._metric
+        source, index = self.__dict__.get("_source"), self._scored_rows(n)
+        if source is not None and source[3] and index is not None:
+            # the costs of all rows bound once per block, then sliced
+            return source[3].bound(self._metric).rows(index)
         return self._metric.for_rows(self._metadata(n), n)
 
     def _vectorizable(self, y, w):

@@ -23,6 +23,16 @@ class RowMetadata:
     def __init__(self, values, n_rows):
         self.values = values
         self.n_rows = n_rows
+        self._bound = {}
+
+    def bound(self, metric):
+        """``metric.for_rows`` of all the rows, computed once: a metric
+        whose values come from the metadata (per-row costs) binds them for
+        the whole data, and each scorer call slices its rows."""
+        key = id(metric)
+        if key not in self._bound:
+            self._bound[key] = (metric, metric.for_rows(self.values, self.n_rows))
+        return self._bound[key][1]
 
     def __bool__(self):
         return bool(self.values)
