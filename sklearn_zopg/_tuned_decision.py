@@ -90,13 +90,11 @@ class TunedDecisionClassifierCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         scorers (F-beta, balanced accuracy, MCC, Jaccard...), the cost
         scorers and :func:`~sklearn_zopg.make_confusion_scorer` are scored
         from class counts; other scorers are called once per candidate.
-    response_method : {"auto", "predict_proba", "decision_function"}, \\
-            default="auto"
+    response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
         What the offsets shift: ``"auto"`` takes the log of
         ``predict_proba`` where the classifier has it, else
         ``decision_function``.
-    cv : int, cross-validation generator, iterable, float or "prefit", \\
-            default=5
+    cv : int, cross-validation generator, iterable, float or "prefit", default=5
         How the predictions the offsets are tuned on are cross-fitted, as
         in ``TunedThresholdClassifierCV``: a number of (stratified) folds, a
         splitter, a float for one stratified split with that test fraction,
@@ -133,7 +131,7 @@ class TunedDecisionClassifierCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         or the least-expected-cost rule for a cost matrix).
     n_features_in_ : int
         Number of features seen during ``fit`` (where the classifier has it).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit`` (where the classifier has
         them).
 
@@ -445,6 +443,23 @@ class TunedDecisionClassifierCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         if not self._multilabel and scores.shape[1] == 2:
             return scores[:, 1] - scores[:, 0]
         return scores
+
+    def score(self, X, y, sample_weight=None):
+        """The accuracy of ``predict`` on ``(X, y)``, as
+        ``TunedThresholdClassifierCV.score``: pass ``scoring`` to
+        ``GridSearchCV`` to select on the tuned score.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
 
     # ------------------------------------------------------------ sklearn
     def get_metadata_routing(self):
