@@ -50,6 +50,7 @@ from sklearn.utils.validation import (
 from ._offsets import tune_offsets
 from .rewards import MultilabelReward, make_reward
 from .rewards._cost_metric import ConfusionCost
+from .rewards._row_metadata import RowMetadata
 
 __all__ = ["TunedDecisionClassifierCV"]
 
@@ -369,9 +370,10 @@ class TunedDecisionClassifierCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         model_classes = getattr(model, "classes_", self.classes_)
         if len(model_classes) == len(self.classes_):
             return out
-        full = np.full((len(out), len(self.classes_)), -np.inf)
-        if method == "predict_proba":
-            full[:] = 0.0
+        # A class the fold's model never saw: probability 0, or a decision
+        # value far below the others (finite, for the search's midpoints).
+        lowest = 0.0 if method == "predict_proba" else out.min() - 1e3
+        full = np.full((len(out), len(self.classes_)), lowest)
         positions = np.searchsorted(self.classes_, model_classes)
         full[:, positions] = out
         return full
@@ -550,8 +552,6 @@ def _joint_grid_start(reward, targets, scores, weight):
 
 def _rows_of(metadata, rows, n_samples):
     """Metadata of ``rows``: values with one entry per sample sliced."""
-    from .rewards._row_metadata import RowMetadata
-
     return RowMetadata(dict(metadata), n_samples).of_rows(rows, len(rows))
 
 

@@ -193,3 +193,17 @@ def test_per_row_costs_are_routed_to_the_tuning():
         assert cost(tuned, X, y, cost_matrix=costs) > cost(
             plain, X, y, cost_matrix=costs
         )
+
+
+def test_decision_values_of_a_fold_that_lacks_a_class_stay_finite():
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(90, 3))
+    y = np.r_[np.zeros(60, int), np.ones(28, int), [2, 2]]
+    with pytest.warns(UserWarning, match="least populated class"):
+        tuned = TunedDecisionClassifierCV(
+            LinearSVC(), response_method="decision_function", cv=3
+        ).fit(X, y)
+    assert np.isfinite(tuned.offsets_).all()
+    assert np.isfinite(tuned.decision_function(X)).all()
